@@ -1,0 +1,39 @@
+package dev.ktls.boot.autoconfigure;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of kernel TLS offload.
+ */
+@ConfigurationProperties("server.ktls")
+public class KtlsProperties {
+
+	/**
+	 * Whether to move TLS record encryption of the embedded Tomcat's connector into the kernel
+	 * after each handshake.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Whether to move record decryption into the kernel too. Encryption always moves when
+	 * offload is enabled.
+	 */
+	private boolean rx = false;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public boolean isRx() {
+		return this.rx;
+	}
+
+	public void setRx(boolean rx) {
+		this.rx = rx;
+	}
+
+}

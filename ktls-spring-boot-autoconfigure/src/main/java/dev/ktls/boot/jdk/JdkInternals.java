@@ -1,0 +1,172 @@
+package dev.ktls.boot.jdk;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.channels.SocketChannel;
+
+import javax.crypto.SecretKey;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * Reads what the kernel needs from JDK internals: the traffic secrets and record sequence
+ * numbers of a JSSE {@code SSLEngine} ({@code sun.security.ssl}, the same fields on JDK 17
+ * through 25), and the file descriptor of a {@link SocketChannel} ({@code sun.nio.ch.SelChImpl}).
+ * <p>
+ * The path through JSSE: {@code SSLEngineImpl.conContext} (a {@code TransportContext}) →
+ * {@code inputRecord.readCipher} / {@code outputRecord.writeCipher} → {@code baseSecret} (the
+ * TLS 1.3 application traffic secret) and {@code authenticator.block} (its first eight bytes are
+ * the next record sequence number, big-endian).
+ */
+public final class JdkInternals {
+
+	/** The JVM options that open the internals this class reads. */
+	public static final String REQUIRED_JVM_OPTIONS = "--add-opens java.base/sun.security.ssl=ALL-UNNAMED "
+			+ "--add-exports java.base/sun.nio.ch=ALL-UNNAMED";
+
+	private static final String JSSE_ENGINE = "sun.security.ssl.SSLEngineImpl";
+
+	private JdkInternals() {
+	}
+
+	/**
+	 * Return why the internals cannot be read in this JVM, or {@code null} if they can.
+	 * @return the cause, or {@code null}
+	 */
+	public static Throwable unavailabilityCause() {
+		return Access.CAUSE;
+	}
+
+	/**
+	 * Return whether an engine is the JDK's own, whose state this class can read.
+	 * @param engine the engine
+	 * @return whether it is a JSSE engine
+	 */
+	public static boolean isJsseEngine(SSLEngine engine) {
+		return engine.getClass().getName().equals(JSSE_ENGINE);
+	}
+
+	/**
+	 * Return the descriptor of a socket channel.
+	 * @param channel the channel
+	 * @return its file descriptor
+	 */
+	public static int fileDescriptor(SocketChannel channel) {
+		requireAvailable();
+		try {
+			return (int) Access.GET_FD_VAL.invoke(channel);
+		}
+		catch (Throwable ex) {
+			throw new JdkInternalsException("Cannot read the descriptor of " + channel.getClass().getName(), ex);
+		}
+	}
+
+	/**
+	 * Capture the current application traffic state of a TLS 1.3 engine whose handshake is
+	 * complete and whose output has been flushed.
+	 * @param engine a JSSE engine
+	 * @return the state; the caller closes it to wipe the secrets
+	 */
+	public static TrafficState captureTls13State(SSLEngine engine) {
+		requireAvailable();
+		try {
+			Object context = Access.CON_CONTEXT.get(engine);
+			Object readCipher = Access.READ_CIPHER.get(Access.INPUT_RECORD.get(context));
+			Object writeCipher = Access.WRITE_CIPHER.get(Access.OUTPUT_RECORD.get(context));
+			long readSequence = sequence(Access.READ_AUTHENTICATOR.get(readCipher));
+			long writeSequence = sequence(Access.WRITE_AUTHENTICATOR.get(writeCipher));
+			byte[] readSecret = encoded((SecretKey) Access.READ_SECRET.get(readCipher), "read");
+			byte[] writeSecret = encoded((SecretKey) Access.WRITE_SECRET.get(writeCipher), "write");
+			return new TrafficState(readSecret, readSequence, writeSecret, writeSequence);
+		}
+		catch (ReflectiveOperationException | ClassCastException ex) {
+			throw new JdkInternalsException("Cannot read the record state of the TLS engine", ex);
+		}
+	}
+
+	private static long sequence(Object authenticator) throws IllegalAccessException {
+		byte[] block = (byte[]) Access.AUTHENTICATOR_BLOCK.get(authenticator);
+		long sequence = 0;
+		for (int i = 0; i < 8; i++) {
+			sequence = (sequence << 8) | (block[i] & 0xff);
+		}
+		return sequence;
+	}
+
+	private static byte[] encoded(SecretKey secret, String direction) {
+		byte[] bytes = (secret != null) ? secret.getEncoded() : null;
+		if (bytes == null) {
+			throw new JdkInternalsException("The engine holds no " + direction + " traffic secret", null);
+		}
+		return bytes;
+	}
+
+	private static void requireAvailable() {
+		if (Access.CAUSE != null) {
+			throw new JdkInternalsException("JDK internals are not reachable; start the JVM with "
+					+ REQUIRED_JVM_OPTIONS, Access.CAUSE);
+		}
+	}
+
+	/**
+	 * Resolves every field and method once.
+	 */
+	private static final class Access {
+
+		static Field CON_CONTEXT;
+
+		static Field INPUT_RECORD;
+
+		static Field OUTPUT_RECORD;
+
+		static Field READ_CIPHER;
+
+		static Field WRITE_CIPHER;
+
+		static Field READ_SECRET;
+
+		static Field WRITE_SECRET;
+
+		static Field READ_AUTHENTICATOR;
+
+		static Field WRITE_AUTHENTICATOR;
+
+		static Field AUTHENTICATOR_BLOCK;
+
+		static MethodHandle GET_FD_VAL;
+
+		static final Throwable CAUSE = resolve();
+
+		private static Throwable resolve() {
+			try {
+				CON_CONTEXT = field(JSSE_ENGINE, "conContext");
+				INPUT_RECORD = field("sun.security.ssl.TransportContext", "inputRecord");
+				OUTPUT_RECORD = field("sun.security.ssl.TransportContext", "outputRecord");
+				READ_CIPHER = field("sun.security.ssl.InputRecord", "readCipher");
+				WRITE_CIPHER = field("sun.security.ssl.OutputRecord", "writeCipher");
+				READ_SECRET = field("sun.security.ssl.SSLCipher$SSLReadCipher", "baseSecret");
+				WRITE_SECRET = field("sun.security.ssl.SSLCipher$SSLWriteCipher", "baseSecret");
+				READ_AUTHENTICATOR = field("sun.security.ssl.SSLCipher$SSLReadCipher", "authenticator");
+				WRITE_AUTHENTICATOR = field("sun.security.ssl.SSLCipher$SSLWriteCipher", "authenticator");
+				AUTHENTICATOR_BLOCK = field("sun.security.ssl.Authenticator", "block");
+				Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
+				GET_FD_VAL = MethodHandles.lookup()
+					.findVirtual(selectable, "getFDVal", MethodType.methodType(int.class))
+					.asType(MethodType.methodType(int.class, SocketChannel.class));
+				return null;
+			}
+			catch (Throwable ex) {
+				return ex;
+			}
+		}
+
+		private static Field field(String className, String name) throws ReflectiveOperationException {
+			Field field = Class.forName(className).getDeclaredField(name);
+			field.setAccessible(true);
+			return field;
+		}
+
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * Access to JDK internals: JSSE's record-layer state and a socket channel's descriptor.
+ */
+package dev.ktls.boot.jdk;

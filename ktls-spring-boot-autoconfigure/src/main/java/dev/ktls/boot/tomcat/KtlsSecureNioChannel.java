@@ -1,0 +1,591 @@
+package dev.ktls.boot.tomcat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.NioEndpoint.NioSocketWrapper;
+import org.apache.tomcat.util.net.SecureNioChannel;
+import org.apache.tomcat.util.net.SocketBufferHandler;
+
+import dev.ktls.boot.FallbackReason;
+import dev.ktls.boot.KernelTlsOffload;
+import dev.ktls.boot.KernelTlsSupport;
+import dev.ktls.boot.KtlsConnection;
+import dev.ktls.boot.TerminationReason;
+import dev.ktls.boot.TlsConnectionInfo;
+import dev.ktls.boot.jdk.JdkInternals;
+import dev.ktls.boot.jdk.JdkInternalsException;
+import dev.ktls.boot.jdk.TrafficState;
+import dev.ktls.boot.kernel.ContentType;
+import dev.ktls.boot.kernel.CryptoInfo;
+import dev.ktls.boot.kernel.KernelTls;
+import dev.ktls.boot.kernel.KernelTlsException;
+import dev.ktls.boot.kernel.ReceivedRecord;
+import dev.ktls.boot.kernel.TlsCipher;
+import dev.ktls.boot.tls.Alert;
+import dev.ktls.boot.tls.RecordLayer;
+import dev.ktls.boot.tls.TrafficKeys;
+
+/**
+ * A {@link SecureNioChannel} that, once the JSSE handshake is complete and flushed, hands the
+ * connection's TLS 1.3 keys to the kernel and from then on carries plaintext through the socket.
+ * <p>
+ * Transmit always moves to the kernel when it can; receive moves too when enabled, but only at a
+ * record boundary: records that arrived with the client's Finished are decrypted by the engine
+ * first, and reads from the socket are cut at the end of the record they are in until the
+ * buffer is empty. Anything that fails before the transmit key is in the kernel leaves the
+ * connection on the engine. Once it is, the engine never writes again: a close sends
+ * close_notify as a kernel alert record, and anything that would need the engine's write side (a
+ * KeyUpdate request, a renegotiation) closes the connection.
+ */
+public class KtlsSecureNioChannel extends SecureNioChannel {
+
+	private static final String TLS_1_3 = "TLSv1.3";
+
+	private static final int HANDSHAKE_KEY_UPDATE = 24;
+
+	private final KernelTlsOffload offload;
+
+	private boolean offloadAttempted;
+
+	private volatile boolean transmitInKernel;
+
+	private volatile ReceiveMode receiveMode = ReceiveMode.ENGINE;
+
+	private boolean receiveDeferred;
+
+	private boolean inputClosed;
+
+	private boolean fatalAlertSent;
+
+	private int fd = -1;
+
+	private TlsCipher cipher;
+
+	private ByteBuffer pendingPlaintext;
+
+	private volatile FallbackReason fallbackReason;
+
+	private String registrationKey;
+
+	private final KtlsConnection view = new ConnectionView();
+
+	public KtlsSecureNioChannel(SocketBufferHandler bufHandler, NioEndpoint endpoint, KernelTlsOffload offload) {
+		super(bufHandler, endpoint);
+		this.offload = offload;
+	}
+
+	@Override
+	public void reset(SocketChannel channel, NioSocketWrapper socketWrapper) throws IOException {
+		unregister();
+		super.reset(channel, socketWrapper);
+		this.fallbackReason = null;
+		this.offloadAttempted = false;
+		this.transmitInKernel = false;
+		this.receiveMode = ReceiveMode.ENGINE;
+		this.receiveDeferred = false;
+		this.inputClosed = false;
+		this.fatalAlertSent = false;
+		this.fd = -1;
+		this.cipher = null;
+		this.pendingPlaintext = null;
+	}
+
+	/**
+	 * Return whether encryption of this connection is done by the kernel.
+	 * @return whether transmit is offloaded
+	 */
+	public boolean isTransmitOffloaded() {
+		return this.transmitInKernel;
+	}
+
+	/**
+	 * Return whether decryption of this connection is done by the kernel.
+	 * @return whether receive is offloaded
+	 */
+	public boolean isReceiveOffloaded() {
+		return this.receiveMode == ReceiveMode.KERNEL;
+	}
+
+	@Override
+	public int handshake(boolean read, boolean write) throws IOException {
+		int status = super.handshake(read, write);
+		if (status == 0 && !this.offloadAttempted) {
+			this.offloadAttempted = true;
+			offload();
+			register();
+		}
+		return status;
+	}
+
+	private void offload() {
+		SSLEngine engine = this.sslEngine;
+		FallbackReason reason = this.offload.getServerWideReason();
+		if (reason == null) {
+			reason = checkEngine(engine);
+		}
+		if (reason != null) {
+			fallback(reason, null);
+			return;
+		}
+		this.cipher = TlsCipher.forSuite(engine.getSession().getCipherSuite());
+		try (TrafficState state = JdkInternals.captureTls13State(engine)) {
+			this.fd = JdkInternals.fileDescriptor(this.sc);
+			armTransmit(state);
+			if (this.offload.isReceiveOffload()) {
+				startReceiveOffload(state);
+			}
+		}
+		catch (JdkInternalsException ex) {
+			fallback(FallbackReason.ENGINE_STATE_UNREADABLE, ex);
+		}
+		catch (KernelTlsException ex) {
+			fallback(FallbackReason.KERNEL_REFUSED, ex);
+		}
+	}
+
+	private void fallback(FallbackReason reason, Throwable cause) {
+		this.fallbackReason = reason;
+		this.offload.fallback(describe(), reason, cause);
+	}
+
+	private void register() {
+		SocketAddress remote = remoteSocketAddress();
+		if (remote instanceof InetSocketAddress address && address.getAddress() != null) {
+			this.registrationKey = KernelTlsOffload.connectionKey(address.getAddress().getHostAddress(),
+					address.getPort());
+			this.offload.register(this.registrationKey, this.view);
+		}
+	}
+
+	private void unregister() {
+		if (this.registrationKey != null) {
+			this.offload.unregister(this.registrationKey, this.view);
+			this.registrationKey = null;
+		}
+	}
+
+	private FallbackReason checkEngine(SSLEngine engine) {
+		if (!JdkInternals.isJsseEngine(engine)) {
+			return FallbackReason.ENGINE_NOT_SUPPORTED;
+		}
+		SSLSession session = engine.getSession();
+		if (!TLS_1_3.equals(session.getProtocol())) {
+			return FallbackReason.PROTOCOL_NOT_OFFLOADED;
+		}
+		TlsCipher negotiated = TlsCipher.forSuite(session.getCipherSuite());
+		if (negotiated == null || !this.offload.getSupport().canTransmit(negotiated)) {
+			return FallbackReason.CIPHER_NOT_SUPPORTED;
+		}
+		if (engine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+				|| this.netOutBuffer.hasRemaining()) {
+			// The engine still has handshake output (such as more session tickets) to send
+			return FallbackReason.ENGINE_STATE_UNREADABLE;
+		}
+		return null;
+	}
+
+	private void armTransmit(TrafficState state) throws KernelTlsException {
+		KernelTls.enableUlp(this.fd);
+		try (TrafficKeys keys = TrafficKeys.derive(this.cipher, state.writeSecret());
+				CryptoInfo info = keys.toCryptoInfo(state.writeSequence())) {
+			KernelTls.setTransmitKey(this.fd, info);
+		}
+		this.transmitInKernel = true;
+		this.offload.transmitOffloaded(describe());
+	}
+
+	private void startReceiveOffload(TrafficState state) {
+		KernelTlsSupport support = this.offload.getSupport();
+		if (!support.canReceive(this.cipher)) {
+			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED,
+					new IOException("The kernel offers no receive support for " + this.cipher.suiteName()));
+			return;
+		}
+		if (this.netInBuffer.position() == 0) {
+			armReceive(state);
+		}
+		else {
+			// Records that came with the client's Finished: the engine decrypts them first
+			this.receiveMode = ReceiveMode.DEFERRED;
+			this.receiveDeferred = true;
+		}
+	}
+
+	private void armReceive(TrafficState state) {
+		try (TrafficKeys keys = TrafficKeys.derive(this.cipher, state.readSecret());
+				CryptoInfo info = keys.toCryptoInfo(state.readSequence())) {
+			KernelTls.setReceiveKey(this.fd, info);
+			this.receiveMode = ReceiveMode.KERNEL;
+			this.offload.receiveOffloaded(describe(), this.receiveDeferred);
+		}
+		catch (KernelTlsException ex) {
+			this.receiveMode = ReceiveMode.ENGINE;
+			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+		}
+	}
+
+	private void armDeferredReceiveAtBoundary() {
+		if (this.receiveMode != ReceiveMode.DEFERRED || this.netInBuffer.position() != 0 || this.closing) {
+			return;
+		}
+		try (TrafficState state = JdkInternals.captureTls13State(this.sslEngine)) {
+			armReceive(state);
+		}
+		catch (JdkInternalsException ex) {
+			this.receiveMode = ReceiveMode.ENGINE;
+			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+		}
+	}
+
+	@Override
+	public int read(ByteBuffer dst) throws IOException {
+		if (this.pendingPlaintext != null) {
+			return drainPendingPlaintext(dst);
+		}
+		switch (this.receiveMode) {
+			case KERNEL:
+				return readFromKernel(dst);
+			case DEFERRED:
+				int limit = limitNetInToRecordBoundary();
+				try {
+					return super.read(dst);
+				}
+				finally {
+					this.netInBuffer.limit(limit);
+					armDeferredReceiveAtBoundary();
+				}
+			default:
+				return super.read(dst);
+		}
+	}
+
+	@Override
+	public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+		if (this.pendingPlaintext != null) {
+			return drainPendingPlaintext(firstWithRoom(dsts, offset, length));
+		}
+		switch (this.receiveMode) {
+			case KERNEL:
+				if (this.inputClosed || this.closing || this.closed) {
+					return -1;
+				}
+				try {
+					return this.sc.read(dsts, offset, length);
+				}
+				catch (ClosedChannelException ex) {
+					throw ex;
+				}
+				catch (IOException ex) {
+					return readRecordAfterError(firstWithRoom(dsts, offset, length), ex);
+				}
+			case DEFERRED:
+				int limit = limitNetInToRecordBoundary();
+				try {
+					return super.read(dsts, offset, length);
+				}
+				finally {
+					this.netInBuffer.limit(limit);
+					armDeferredReceiveAtBoundary();
+				}
+			default:
+				return super.read(dsts, offset, length);
+		}
+	}
+
+	/**
+	 * Keep the next socket read from going past the end of the record the buffered bytes end
+	 * in, so that the receive key can be handed over at a record boundary.
+	 * @return the buffer's limit to restore afterwards
+	 */
+	private int limitNetInToRecordBoundary() {
+		int capacity = this.netInBuffer.capacity();
+		int filled = this.netInBuffer.position();
+		this.netInBuffer.limit(Math.min(capacity, RecordLayer.fillLimit(this.netInBuffer, filled)));
+		return capacity;
+	}
+
+	private int readFromKernel(ByteBuffer dst) throws IOException {
+		if (this.inputClosed || this.closing || this.closed) {
+			return -1;
+		}
+		try {
+			return this.sc.read(dst);
+		}
+		catch (ClosedChannelException ex) {
+			throw ex;
+		}
+		catch (IOException ex) {
+			return readRecordAfterError(dst, ex);
+		}
+	}
+
+	/**
+	 * A plain read fails with {@code EIO} when the next record is not application data, and with
+	 * the kernel's error when a record is bad: receive the record with its type to tell which.
+	 */
+	private int readRecordAfterError(ByteBuffer dst, IOException readFailure) throws IOException {
+		ReceivedRecord record;
+		try {
+			record = KernelTls.receiveRecord(this.fd);
+		}
+		catch (KernelTlsException ex) {
+			this.offload.terminated(describe(), TerminationReason.BAD_RECORD, ex);
+			ex.addSuppressed(readFailure);
+			throw ex;
+		}
+		if (record == null) {
+			throw readFailure;
+		}
+		if (record.endOfStream()) {
+			return -1;
+		}
+		return switch (record.contentType()) {
+			case ContentType.APPLICATION_DATA -> deliver(record.payload(), dst);
+			case ContentType.ALERT -> receivedAlert(record.payload());
+			case ContentType.HANDSHAKE -> receivedHandshake(record.payload());
+			default -> unexpectedRecord("record of content type " + record.contentType());
+		};
+	}
+
+	private int receivedAlert(byte[] payload) throws IOException {
+		if (Alert.isCloseNotify(payload)) {
+			this.inputClosed = true;
+			return -1;
+		}
+		this.fatalAlertSent = true;
+		SSLException failure = new SSLException("Received " + Alert.describe(payload));
+		this.offload.terminated(describe(), TerminationReason.PEER_ALERT, failure);
+		throw failure;
+	}
+
+	private int receivedHandshake(byte[] payload) throws IOException {
+		if (payload.length > 0 && (payload[0] & 0xff) == HANDSHAKE_KEY_UPDATE) {
+			SSLException failure = new SSLException(
+					"The peer sent a KeyUpdate; the receive key is in the kernel and cannot be updated");
+			this.offload.terminated(describe(), TerminationReason.KEY_UPDATE_NOT_SUPPORTED, failure);
+			throw failure;
+		}
+		return unexpectedRecord("handshake message of type " + ((payload.length > 0) ? payload[0] & 0xff : -1));
+	}
+
+	private int unexpectedRecord(String what) throws IOException {
+		SSLException failure = new SSLException("Unexpected " + what + " after the handshake");
+		this.offload.terminated(describe(), TerminationReason.UNEXPECTED_MESSAGE, failure);
+		sendFatalAlert(Alert.UNEXPECTED_MESSAGE);
+		throw failure;
+	}
+
+	private int deliver(byte[] plaintext, ByteBuffer dst) {
+		int count = Math.min(plaintext.length, (dst != null) ? dst.remaining() : 0);
+		if (count > 0) {
+			dst.put(plaintext, 0, count);
+		}
+		if (count < plaintext.length) {
+			this.pendingPlaintext = ByteBuffer.wrap(plaintext, count, plaintext.length - count);
+		}
+		return count;
+	}
+
+	private int drainPendingPlaintext(ByteBuffer dst) {
+		if (dst == null) {
+			return 0;
+		}
+		ByteBuffer pending = this.pendingPlaintext;
+		int count = Math.min(pending.remaining(), dst.remaining());
+		ByteBuffer slice = pending.slice();
+		slice.limit(count);
+		dst.put(slice);
+		pending.position(pending.position() + count);
+		if (!pending.hasRemaining()) {
+			this.pendingPlaintext = null;
+		}
+		return count;
+	}
+
+	private static ByteBuffer firstWithRoom(ByteBuffer[] buffers, int offset, int length) {
+		for (int i = offset; i < offset + length; i++) {
+			if (buffers[i].hasRemaining()) {
+				return buffers[i];
+			}
+		}
+		return null;
+	}
+
+	@Override
+	public int write(ByteBuffer src) throws IOException {
+		if (!this.transmitInKernel || src == this.netOutBuffer) {
+			return super.write(src);
+		}
+		checkInterruptStatus();
+		checkOpenForWrite();
+		return this.sc.write(src);
+	}
+
+	@Override
+	public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+		if (!this.transmitInKernel) {
+			return super.write(srcs, offset, length);
+		}
+		checkInterruptStatus();
+		checkOpenForWrite();
+		return this.sc.write(srcs, offset, length);
+	}
+
+	private void checkOpenForWrite() throws IOException {
+		if (this.closing || this.closed) {
+			throw new IOException("The offloaded TLS connection is closing");
+		}
+	}
+
+	/**
+	 * Called by the read path when the engine has handshake output, which after the hand-off can
+	 * only be a reply to the peer's KeyUpdate request: the engine's write state is stale, so
+	 * nothing it wraps may reach the wire.
+	 */
+	@Override
+	protected SSLEngineResult handshakeWrap(boolean doWrite) throws IOException {
+		if (!this.transmitInKernel) {
+			return super.handshakeWrap(doWrite);
+		}
+		SSLException failure = new SSLException(
+				"The peer requested a KeyUpdate; the transmit key is in the kernel and cannot be updated");
+		this.offload.terminated(describe(), TerminationReason.KEY_UPDATE_NOT_SUPPORTED, failure);
+		throw failure;
+	}
+
+	@Override
+	public void rehandshake(long timeout) throws IOException {
+		if (!this.transmitInKernel) {
+			super.rehandshake(timeout);
+			return;
+		}
+		IOException failure = new IOException("A new handshake cannot run on a connection offloaded to the kernel");
+		this.offload.terminated(describe(), TerminationReason.RENEGOTIATION_REFUSED, failure);
+		throw failure;
+	}
+
+	/**
+	 * Sends close_notify through the kernel once the transmit key is there; the engine's own
+	 * close would encrypt it with a stale sequence number.
+	 */
+	@Override
+	public void close() throws IOException {
+		if (!this.transmitInKernel) {
+			super.close();
+			return;
+		}
+		if (this.closing) {
+			return;
+		}
+		this.closing = true;
+		this.closed = true;
+		if (!this.fatalAlertSent && this.sc.isOpen()) {
+			try {
+				KernelTls.sendRecord(this.fd, ContentType.ALERT, Alert.payload(Alert.LEVEL_WARNING, Alert.CLOSE_NOTIFY));
+			}
+			catch (KernelTlsException ex) {
+				// The peer is gone (EPIPE, ECONNRESET): there is nobody left to tell
+			}
+		}
+	}
+
+	private void sendFatalAlert(int description) {
+		if (!this.transmitInKernel || this.fatalAlertSent) {
+			return;
+		}
+		this.fatalAlertSent = true;
+		try {
+			KernelTls.sendRecord(this.fd, ContentType.ALERT, Alert.payload(Alert.LEVEL_FATAL, description));
+		}
+		catch (KernelTlsException ex) {
+			// The connection is being closed for the peer's fault; the alert is a courtesy
+		}
+	}
+
+	private TlsConnectionInfo describe() {
+		SSLEngine engine = this.sslEngine;
+		SSLSession session = (engine != null) ? engine.getSession() : null;
+		return new TlsConnectionInfo(remoteAddress(), (session != null) ? session.getProtocol() : null,
+				(session != null) ? session.getCipherSuite() : null);
+	}
+
+	private String remoteAddress() {
+		SocketAddress address = remoteSocketAddress();
+		return (address != null) ? address.toString() : null;
+	}
+
+	private SocketAddress remoteSocketAddress() {
+		try {
+			return (this.sc != null) ? this.sc.getRemoteAddress() : null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public void close(boolean force) throws IOException {
+		try {
+			super.close(force);
+		}
+		finally {
+			if (this.closed) {
+				unregister();
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return super.toString() + "[kTLS transmit=" + this.transmitInKernel + ", receive=" + this.receiveMode + "]";
+	}
+
+	private final class ConnectionView implements KtlsConnection {
+
+		@Override
+		public boolean isTransmitOffloaded() {
+			return KtlsSecureNioChannel.this.transmitInKernel;
+		}
+
+		@Override
+		public boolean isReceiveOffloaded() {
+			return KtlsSecureNioChannel.this.receiveMode == ReceiveMode.KERNEL;
+		}
+
+		@Override
+		public FallbackReason getFallbackReason() {
+			return KtlsSecureNioChannel.this.fallbackReason;
+		}
+
+		@Override
+		public TlsConnectionInfo getInfo() {
+			return describe();
+		}
+
+	}
+
+	private enum ReceiveMode {
+
+		/** The engine decrypts. */
+		ENGINE,
+
+		/** The engine decrypts until the buffered bytes end at a record boundary. */
+		DEFERRED,
+
+		/** The kernel decrypts. */
+		KERNEL
+
+	}
+
+}
