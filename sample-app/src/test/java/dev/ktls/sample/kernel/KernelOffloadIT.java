@@ -1,0 +1,245 @@
+package dev.ktls.sample.kernel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.ktls.sample.SampleContent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample app inside real kernels (6.1: no rekey; 7.x: rekey) on JDK 17 and 25, driven by
+ * curl, openssl s_client, Python's {@code ssl} and the JDK's HttpClient, with the receive
+ * direction offloaded (port 8443) and left to the engine (port 8444). What the kernel itself
+ * reports ({@code /proc/net/tls_stat}, {@code ss -tie}) is asserted, not only what the
+ * library says.
+ */
+class KernelOffloadIT {
+
+	static final List<String> KERNELS = List.of("6.1", "7");
+
+	static final List<Integer> JDKS = List.of(17, 25);
+
+	static final int RX_PORT = 8443;
+
+	static final int TX_PORT = 8444;
+
+	static final int SAME_FLIGHT_CONNECTIONS = 200;
+
+	static final String[] SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+			"TLS_CHACHA20_POLY1305_SHA256" };
+
+	static final int BODY_SIZE = 512 * 1024;
+
+	private static final Map<String, Path> runs = new LinkedHashMap<>();
+
+	private static String expectedDownload;
+
+	private static String expectedUpload;
+
+	@BeforeAll
+	static void runScenarioInEveryKernelAndJdk() throws Exception {
+		KernelHarness harness = new KernelHarness();
+		harness.requireKernels(KERNELS);
+		Map<Integer, Path> jdks = new LinkedHashMap<>();
+		for (int jdk : JDKS) {
+			jdks.put(jdk, harness.requireJdk(jdk));
+		}
+		Path results = harness.projectRoot().resolve("sample-app/target/kernel-tests");
+		byte[] upload = new byte[BODY_SIZE];
+		new Random(42).nextBytes(upload);
+		expectedUpload = sha256(upload);
+		byte[] content = new byte[BODY_SIZE];
+		SampleContent.fill(0, content, BODY_SIZE);
+		expectedDownload = sha256(content);
+		String python = pythonExecutable();
+		// Each guest has one CPU: two at a time use both of the machine's cores
+		ExecutorService guests = Executors.newFixedThreadPool(2);
+		try {
+			List<Future<?>> pending = new ArrayList<>();
+			for (String kernel : KERNELS) {
+				for (Map.Entry<Integer, Path> jdk : jdks.entrySet()) {
+					Path out = results.resolve(key(kernel, jdk.getKey()));
+					recreate(out);
+					Files.write(out.resolve("upload.bin"), upload);
+					runs.put(key(kernel, jdk.getKey()), out);
+					pending.add(guests.submit(() -> runGuest(harness, kernel, jdk.getValue(), python, out)));
+				}
+			}
+			for (Future<?> future : pending) {
+				future.get();
+			}
+		}
+		finally {
+			guests.shutdownNow();
+		}
+	}
+
+	static Stream<Arguments> matrix() {
+		return KERNELS.stream().flatMap((kernel) -> JDKS.stream().map((jdk) -> Arguments.of(kernel, jdk)));
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void everySuiteIsServedByteExactThroughTheKernel(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			for (String suite : SUITES) {
+				String page = read(out, "curl." + port + "." + suite + ".page");
+				assertThat(page).contains("cipher: " + suite, "protocol: TLSv1.3", "secure: true",
+						"transmit: kernel", "receive: " + receiveAt(port));
+				assertThat(read(out, "curl." + port + "." + suite + ".download").strip()).isEqualTo(expectedDownload);
+				assertThat(read(out, "curl." + port + "." + suite + ".upload").strip()).isEqualTo(expectedUpload);
+			}
+			assertThat(read(out, "curl." + port + ".h2.page")).contains("http: HTTP/2.0", "transmit: kernel",
+					"receive: " + receiveAt(port));
+			assertThat(read(out, "curl." + port + ".h2.upload").strip()).isEqualTo(expectedUpload);
+		}
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void opensslAndTheJdkClientAreServedThroughTheKernel(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			assertThat(read(out, "openssl." + port + ".page")).contains("HTTP/1.1 200", "transmit: kernel",
+					"receive: " + receiveAt(port));
+			assertThat(read(out, "jdk." + port + ".txt")).contains("h2.page.http=HTTP/2.0",
+					"h2.page.transmit=kernel", "h2.page.receive=" + receiveAt(port), "h2.download=ok", "h2.upload=ok",
+					"h1.page.http=HTTP/1.1", "h1.page.transmit=kernel", "h1.download=ok", "h1.upload=ok");
+		}
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void requestsSentWithFinishedAreDeliveredBeforeReceiveMovesToTheKernel(String kernel, int jdk)
+			throws IOException {
+		Path out = completedRun(kernel, jdk);
+		String summary = read(out, "python." + RX_PORT + ".json");
+		assertThat(summary).contains("\"connections\": " + SAME_FLIGHT_CONNECTIONS,
+				"\"ok\": " + SAME_FLIGHT_CONNECTIONS, "\"sameFlight\": " + SAME_FLIGHT_CONNECTIONS,
+				"\"offloaded\": " + SAME_FLIGHT_CONNECTIONS, "\"closeNotify\": " + SAME_FLIGHT_CONNECTIONS,
+				"\"failures\": []");
+		String health = read(out, "health." + RX_PORT + ".json");
+		long buffered = jsonNumber(health, "receiveAfterBufferedRecords");
+		assertThat(buffered).as("connections whose first records were decrypted by the engine before RX was armed")
+			.isGreaterThanOrEqualTo(SAME_FLIGHT_CONNECTIONS / 2);
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void kernelCountersShowEveryConnectionOffloaded(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		TlsStat before = TlsStat.read(out.resolve("tls_stat.before"));
+		TlsStat after = TlsStat.read(out.resolve("tls_stat.after"));
+		long rxConnections = jsonNumber(read(out, "health." + RX_PORT + ".json"), "receive");
+		long txConnections = jsonNumber(read(out, "health." + RX_PORT + ".json"), "transmit")
+				+ jsonNumber(read(out, "health." + TX_PORT + ".json"), "transmit");
+		assertThat(rxConnections).isGreaterThanOrEqualTo(SAME_FLIGHT_CONNECTIONS + 10);
+		assertThat(after.delta(before, "TlsTxSw")).isGreaterThanOrEqualTo(txConnections - 2);
+		assertThat(after.delta(before, "TlsRxSw")).isGreaterThanOrEqualTo(rxConnections - 1);
+		assertThat(after.get("TlsDecryptError")).isZero();
+		assertThat(jsonNumber(read(out, "health." + TX_PORT + ".json"), "receive")).isZero();
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void socketsCarryTheTlsUlpAndHealthReportsTheKernel(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		assertThat(read(out, "ss." + RX_PORT + ".txt")).contains("tcp-ulp-tls");
+		assertThat(read(out, "ss." + TX_PORT + ".txt")).contains("tcp-ulp-tls");
+		String health = read(out, "health." + RX_PORT + ".json");
+		assertThat(health).contains("\"status\":\"UP\"", "\"available\":true", "\"rx\":true",
+				"\"rekey\":" + kernel.startsWith("7"), "\"fallbacks\":{}",
+				"\"transmitCiphers\":[\"aes-128-gcm\",\"aes-256-gcm\",\"chacha20-poly1305\"]");
+		assertThat(read(out, "health." + TX_PORT + ".json")).contains("\"rx\":false", "\"fallbacks\":{}");
+		assertThat(read(out, "java.txt")).contains("version \"" + jdk);
+	}
+
+	private static void runGuest(KernelHarness harness, String kernel, Path jdk, String python, Path out) {
+		Path scenario = harness.projectRoot().resolve("sample-app/src/test/kernel/guest-scenario.sh");
+		KernelHarness.Result result = harness.runInKernel(kernel,
+				Map.of("JAVA_HOME", jdk.toString(), "PYTHON", python, "KTLS_UML_PASS_ENV", "PYTHON"),
+				List.of(scenario.toString(), out.toString()), 1200);
+		try {
+			Files.writeString(out.resolve("guest.log"), "exit " + result.exitCode() + "\n" + result.output());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Path completedRun(String kernel, int jdk) throws IOException {
+		Path out = runs.get(key(kernel, jdk));
+		assertThat(out.resolve("done.txt")).as("scenario completed; see " + out.resolve("guest.log")).exists();
+		assertThat(out.resolve("errors.txt")).doesNotExist();
+		assertThat(read(out, "kernel.txt")).startsWith(kernel + ".");
+		return out;
+	}
+
+	private static String receiveAt(int port) {
+		return (port == RX_PORT) ? "kernel" : "userspace";
+	}
+
+	private static long jsonNumber(String json, String name) {
+		int at = json.indexOf("\"" + name + "\":");
+		assertThat(at).as(name + " in " + json).isNotNegative();
+		int start = at + name.length() + 3;
+		int end = start;
+		while (end < json.length() && Character.isDigit(json.charAt(end))) {
+			end++;
+		}
+		return Long.parseLong(json.substring(start, end));
+	}
+
+	private static String read(Path out, String name) throws IOException {
+		Path file = out.resolve(name);
+		assertThat(file).as("output of the scenario in " + out).exists();
+		return Files.readString(file, StandardCharsets.UTF_8);
+	}
+
+	private static String key(String kernel, int jdk) {
+		return "kernel-" + kernel + "-jdk-" + jdk;
+	}
+
+	private static void recreate(Path dir) throws IOException {
+		if (Files.exists(dir)) {
+			try (Stream<Path> files = Files.walk(dir)) {
+				for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+					Files.delete(file);
+				}
+			}
+		}
+		Files.createDirectories(dir);
+	}
+
+	private static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+	}
+
+	private static String pythonExecutable() throws Exception {
+		Process process = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
+			.redirectErrorStream(true).start();
+		String path = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+		return (process.waitFor() == 0 && !path.isEmpty()) ? path : "python3";
+	}
+
+}

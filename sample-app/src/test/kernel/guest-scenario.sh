@@ -1,0 +1,77 @@
+#!/bin/sh
+# Runs inside a test kernel: starts the sample app twice (receive offload on and off), drives
+# real clients against both, and saves what they and the kernel report under OUT for the
+# kernel tests to assert on. Asserts nothing itself.
+#
+# usage: guest-scenario.sh OUT      (JAVA_HOME and PYTHON from the environment)
+set -u
+OUT=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+TARGET=$HERE/../../../target
+JAVA=$JAVA_HOME/bin/java
+PYTHON=${PYTHON:-python3}
+RX_PORT=8443
+TX_PORT=8444
+SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+
+start_app() {
+	"$JAVA" -XX:TieredStopAtLevel=1 -jar "$TARGET/sample-app.jar" --server.port="$1" --server.ktls.rx="$2" \
+		--logging.level.dev.ktls=DEBUG >"$OUT/app.$1.log" 2>&1 &
+	echo $! >"$OUT/app.$1.pid"
+}
+
+wait_ready() {
+	i=0
+	while [ $i -lt 600 ]; do
+		curl -sk -o /dev/null "https://localhost:$1/actuator/health" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "app on port $1 did not start" >>"$OUT/errors.txt"
+	return 1
+}
+
+curl_suite() {
+	port=$1 suite=$2
+	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" "https://localhost:$port/" >"$OUT/curl.$port.$suite.page"
+	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" "https://localhost:$port/bytes/524288" \
+		| sha256sum | cut -d' ' -f1 >"$OUT/curl.$port.$suite.download"
+	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" --data-binary "@$OUT/upload.bin" \
+		"https://localhost:$port/sha256" >"$OUT/curl.$port.$suite.upload"
+}
+
+clients() {
+	port=$1 sameFlight=$2
+	for suite in $SUITES; do
+		curl_suite "$port" "$suite"
+	done
+	curl -sk "https://localhost:$port/" >"$OUT/curl.$port.h2.page"
+	curl -sk --data-binary "@$OUT/upload.bin" "https://localhost:$port/sha256" >"$OUT/curl.$port.h2.upload"
+	printf "$REQUEST" | openssl s_client -connect "127.0.0.1:$port" -tls1_3 -quiet -ign_eof \
+		>"$OUT/openssl.$port.page" 2>"$OUT/openssl.$port.err"
+	"$PYTHON" "$HERE/same_flight_client.py" "$port" "$sameFlight" >"$OUT/python.$port.json" 2>"$OUT/python.$port.err"
+	"$JAVA" -cp "$TARGET/test-classes:$TARGET/classes" dev.ktls.sample.kernel.JdkHttpClientCheck "$port" \
+		>"$OUT/jdk.$port.txt" 2>"$OUT/jdk.$port.err"
+	# ss shows the kernel's view of a connection held open by a client that has not finished
+	(sleep 4; printf "$REQUEST") | openssl s_client -connect "127.0.0.1:$port" -tls1_3 -quiet -ign_eof \
+		>/dev/null 2>&1 &
+	held=$!
+	sleep 2.5
+	ss -tie "( sport = :$port )" >"$OUT/ss.$port.txt"
+	wait $held
+	curl -sk "https://localhost:$port/actuator/health/ktls" >"$OUT/health.$port.json"
+}
+
+uname -r >"$OUT/kernel.txt"
+"$JAVA" -version 2>"$OUT/java.txt"
+start_app $RX_PORT true
+start_app $TX_PORT false
+wait_ready $RX_PORT && wait_ready $TX_PORT
+cat /proc/net/tls_stat >"$OUT/tls_stat.before"
+clients $RX_PORT 200
+clients $TX_PORT 20
+cat /proc/net/tls_stat >"$OUT/tls_stat.after"
+kill "$(cat "$OUT/app.$RX_PORT.pid")" "$(cat "$OUT/app.$TX_PORT.pid")" 2>/dev/null
+wait
+echo done >"$OUT/done.txt"
