@@ -14,6 +14,7 @@ RX_PORT=8443
 TX_PORT=8444
 SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+KEEP_ALIVE='GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
 
 start_app() {
 	"$JAVA" -XX:TieredStopAtLevel=1 -jar "$TARGET/sample-app.jar" --server.port="$1" --server.ktls.rx="$2" \
@@ -60,7 +61,15 @@ clients() {
 	sleep 2.5
 	ss -tie "( sport = :$port )" >"$OUT/ss.$port.txt"
 	wait $held
-	curl -sk "https://localhost:$port/actuator/health/ktls" >"$OUT/health.$port.json"
+}
+
+# A request, then a KeyUpdate from the client (k: update_not_requested, K: update_requested),
+# then another request on the same connection. s_client reads k and K as commands only at the
+# start of a fresh read of its input, hence the pauses.
+key_update() {
+	port=$1 letter=$2
+	(printf "$KEEP_ALIVE"; sleep 2; echo "$letter"; sleep 2; printf "$KEEP_ALIVE"; sleep 3) \
+		| openssl s_client -connect "127.0.0.1:$port" -tls1_3 >"$OUT/keyupdate.$port.$letter.txt" 2>&1
 }
 
 uname -r >"$OUT/kernel.txt"
@@ -72,6 +81,12 @@ cat /proc/net/tls_stat >"$OUT/tls_stat.before"
 clients $RX_PORT 200
 clients $TX_PORT 20
 cat /proc/net/tls_stat >"$OUT/tls_stat.after"
+for port in $RX_PORT $TX_PORT; do
+	key_update $port k
+	key_update $port K
+	curl -sk "https://localhost:$port/actuator/health/ktls" >"$OUT/health.$port.json"
+done
+cat /proc/net/tls_stat >"$OUT/tls_stat.end"
 kill "$(cat "$OUT/app.$RX_PORT.pid")" "$(cat "$OUT/app.$TX_PORT.pid")" 2>/dev/null
 wait
 echo done >"$OUT/done.txt"

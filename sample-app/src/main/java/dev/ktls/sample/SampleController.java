@@ -40,6 +40,8 @@ class SampleController {
 		text.append("secure: ").append(request.isSecure()).append('\n');
 		text.append("protocol: ").append(request.getAttribute("jakarta.servlet.request.secure_protocol")).append('\n');
 		text.append("cipher: ").append(request.getAttribute("jakarta.servlet.request.cipher_suite")).append('\n');
+		text.append("session: ").append(request.getAttribute("jakarta.servlet.request.ssl_session_id") != null)
+			.append('\n');
 		text.append("http: ").append(request.getProtocol()).append('\n');
 		text.append("transmit: ").append(where(connection != null && connection.isTransmitOffloaded())).append('\n');
 		text.append("receive: ").append(where(connection != null && connection.isReceiveOffloaded())).append('\n');

@@ -34,9 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KernelOffloadIT {
 
-	static final List<String> KERNELS = List.of("6.1", "7");
+	static final List<String> KERNELS = List.of(System.getProperty("ktls.kernel-tests.kernels", "6.1,7").split(","));
 
-	static final List<Integer> JDKS = List.of(17, 25);
+	static final List<Integer> JDKS = Stream.of(System.getProperty("ktls.kernel-tests.jdks", "17,25").split(","))
+		.map(Integer::valueOf)
+		.toList();
 
 	static final int RX_PORT = 8443;
 
@@ -149,7 +151,7 @@ class KernelOffloadIT {
 	void kernelCountersShowEveryConnectionOffloaded(String kernel, int jdk) throws IOException {
 		Path out = completedRun(kernel, jdk);
 		TlsStat before = TlsStat.read(out.resolve("tls_stat.before"));
-		TlsStat after = TlsStat.read(out.resolve("tls_stat.after"));
+		TlsStat after = TlsStat.read(out.resolve("tls_stat.end"));
 		long rxConnections = jsonNumber(read(out, "health." + RX_PORT + ".json"), "receive");
 		long txConnections = jsonNumber(read(out, "health." + RX_PORT + ".json"), "transmit")
 				+ jsonNumber(read(out, "health." + TX_PORT + ".json"), "transmit");
@@ -158,6 +160,26 @@ class KernelOffloadIT {
 		assertThat(after.delta(before, "TlsRxSw")).isGreaterThanOrEqualTo(rxConnections - 1);
 		assertThat(after.get("TlsDecryptError")).isZero();
 		assertThat(jsonNumber(read(out, "health." + TX_PORT + ".json"), "receive")).isZero();
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void keyUpdateForAnEngineDirectionIsFollowedAndForAKernelDirectionClosesCleanly(String kernel, int jdk)
+			throws IOException {
+		Path out = completedRun(kernel, jdk);
+		// Receive in the kernel: any KeyUpdate from the client needs the kernel's receive key
+		assertThat(responses(read(out, "keyupdate." + RX_PORT + ".k.txt"))).isOne();
+		assertThat(responses(read(out, "keyupdate." + RX_PORT + ".K.txt"))).isOne();
+		assertThat(read(out, "health." + RX_PORT + ".json")).contains("\"KEY_UPDATE_NOT_SUPPORTED\":2");
+		// Receive in the engine: it follows the update, unless the client asks for ours too
+		assertThat(responses(read(out, "keyupdate." + TX_PORT + ".k.txt"))).isEqualTo(2);
+		assertThat(responses(read(out, "keyupdate." + TX_PORT + ".K.txt"))).isOne();
+		assertThat(read(out, "health." + TX_PORT + ".json")).contains("\"KEY_UPDATE_NOT_SUPPORTED\":1");
+		for (String file : new String[] { "keyupdate." + RX_PORT + ".k.txt", "keyupdate." + RX_PORT + ".K.txt",
+				"keyupdate." + TX_PORT + ".k.txt", "keyupdate." + TX_PORT + ".K.txt" }) {
+			assertThat(read(out, file)).doesNotContainIgnoringCase("bad record mac").doesNotContain("decrypt");
+		}
+		assertThat(TlsStat.read(out.resolve("tls_stat.end")).get("TlsDecryptError")).isZero();
 	}
 
 	@ParameterizedTest(name = "kernel {0}, JDK {1}")
@@ -193,6 +215,10 @@ class KernelOffloadIT {
 		assertThat(out.resolve("errors.txt")).doesNotExist();
 		assertThat(read(out, "kernel.txt")).startsWith(kernel + ".");
 		return out;
+	}
+
+	private static int responses(String output) {
+		return output.split("HTTP/1.1 200", -1).length - 1;
 	}
 
 	private static String receiveAt(int port) {
