@@ -141,6 +141,14 @@ public class KernelTlsOffload {
 		}
 	}
 
+	void receiveKeyUpdated() {
+		this.statistics.receiveKeyUpdated();
+	}
+
+	void transmitKeyUpdated() {
+		this.statistics.transmitKeyUpdated();
+	}
+
 	/**
 	 * Count and report a connection, or a direction, that stays in userspace.
 	 * @param connection the connection

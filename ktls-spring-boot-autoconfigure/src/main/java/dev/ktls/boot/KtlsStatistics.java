@@ -16,6 +16,10 @@ public final class KtlsStatistics {
 
 	private final LongAdder receiveAfterBufferedRecords = new LongAdder();
 
+	private final LongAdder receiveKeyUpdates = new LongAdder();
+
+	private final LongAdder transmitKeyUpdates = new LongAdder();
+
 	private final Map<FallbackReason, LongAdder> fallbacks = new EnumMap<>(FallbackReason.class);
 
 	private final Map<TerminationReason, LongAdder> terminations = new EnumMap<>(TerminationReason.class);
@@ -38,6 +42,14 @@ public final class KtlsStatistics {
 		if (afterBufferedRecords) {
 			this.receiveAfterBufferedRecords.increment();
 		}
+	}
+
+	void receiveKeyUpdated() {
+		this.receiveKeyUpdates.increment();
+	}
+
+	void transmitKeyUpdated() {
+		this.transmitKeyUpdates.increment();
 	}
 
 	void fallback(FallbackReason reason) {
@@ -71,6 +83,22 @@ public final class KtlsStatistics {
 	 */
 	public long getReceiveOffloadedAfterBufferedRecords() {
 		return this.receiveAfterBufferedRecords.sum();
+	}
+
+	/**
+	 * Return the number of KeyUpdates from peers that moved the kernel to a new receive key.
+	 * @return the count
+	 */
+	public long getReceiveKeyUpdates() {
+		return this.receiveKeyUpdates.sum();
+	}
+
+	/**
+	 * Return the number of times the kernel was moved to a new transmit key after a KeyUpdate.
+	 * @return the count
+	 */
+	public long getTransmitKeyUpdates() {
+		return this.transmitKeyUpdates.sum();
 	}
 
 	/**

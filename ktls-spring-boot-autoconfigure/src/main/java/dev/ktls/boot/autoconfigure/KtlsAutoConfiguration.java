@@ -1,11 +1,14 @@
 package dev.ktls.boot.autoconfigure;
 
+import java.util.List;
+
 import org.apache.coyote.http11.Http11NioProtocol;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -22,6 +25,7 @@ import dev.ktls.boot.health.KtlsHealthIndicator;
  * kernel TLS offload of the embedded Tomcat.
  */
 @AutoConfiguration
+@ConditionalOnWebApplication
 @ConditionalOnClass({ TomcatWebServerFactory.class, Http11NioProtocol.class })
 @EnableConfigurationProperties(KtlsProperties.class)
 public final class KtlsAutoConfiguration {
@@ -29,7 +33,9 @@ public final class KtlsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	KernelTlsOffload kernelTlsOffload(KtlsProperties properties, ObjectProvider<KtlsFallbackListener> listener) {
-		return new KernelTlsOffload(properties.isEnabled(), properties.isRx(), listener.getIfAvailable());
+		List<KtlsFallbackListener> listeners = listener.orderedStream().toList();
+		return new KernelTlsOffload(properties.isEnabled(), properties.isRx(),
+				listeners.isEmpty() ? null : new CompositeFallbackListener(listeners));
 	}
 
 	@Bean

@@ -48,7 +48,11 @@ public class KtlsHealthIndicator extends AbstractHealthIndicator {
 		offloaded.put("transmit", statistics.getTransmitOffloaded());
 		offloaded.put("receive", statistics.getReceiveOffloaded());
 		offloaded.put("receiveAfterBufferedRecords", statistics.getReceiveOffloadedAfterBufferedRecords());
+		Map<String, Object> keyUpdates = new LinkedHashMap<>();
+		keyUpdates.put("receive", statistics.getReceiveKeyUpdates());
+		keyUpdates.put("transmit", statistics.getTransmitKeyUpdates());
 		builder.withDetail("offloaded", offloaded)
+			.withDetail("keyUpdates", keyUpdates)
 			.withDetail("fallbacks", statistics.getFallbacks())
 			.withDetail("terminations", statistics.getTerminations());
 	}

@@ -13,6 +13,8 @@ public final class Alert {
 
 	public static final int UNEXPECTED_MESSAGE = 10;
 
+	public static final int DECODE_ERROR = 50;
+
 	private Alert() {
 	}
 

@@ -6,6 +6,8 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -18,8 +20,8 @@ import org.apache.tomcat.util.net.SecureNioChannel;
 import org.apache.tomcat.util.net.SocketBufferHandler;
 
 import dev.ktls.boot.FallbackReason;
+import dev.ktls.boot.KernelRecordLayer;
 import dev.ktls.boot.KernelTlsOffload;
-import dev.ktls.boot.KernelTlsSupport;
 import dev.ktls.boot.KtlsConnection;
 import dev.ktls.boot.TerminationReason;
 import dev.ktls.boot.TlsConnectionInfo;
@@ -27,14 +29,11 @@ import dev.ktls.boot.jdk.JdkInternals;
 import dev.ktls.boot.jdk.JdkInternalsException;
 import dev.ktls.boot.jdk.TrafficState;
 import dev.ktls.boot.kernel.ContentType;
-import dev.ktls.boot.kernel.CryptoInfo;
 import dev.ktls.boot.kernel.KernelTls;
 import dev.ktls.boot.kernel.KernelTlsException;
 import dev.ktls.boot.kernel.ReceivedRecord;
 import dev.ktls.boot.kernel.TlsCipher;
-import dev.ktls.boot.tls.Alert;
 import dev.ktls.boot.tls.RecordLayer;
-import dev.ktls.boot.tls.TrafficKeys;
 
 /**
  * A {@link SecureNioChannel} that, once the JSSE handshake is complete and flushed, hands the
@@ -52,7 +51,9 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 
 	private static final String TLS_1_3 = "TLSv1.3";
 
-	private static final int HANDSHAKE_KEY_UPDATE = 24;
+	private static final int MAX_CONTROL_RECORDS_PER_READ = 16;
+
+	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
 	private final KernelTlsOffload offload;
 
@@ -66,11 +67,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 
 	private boolean inputClosed;
 
-	private boolean fatalAlertSent;
-
-	private int fd = -1;
-
-	private TlsCipher cipher;
+	private KernelRecordLayer recordLayer;
 
 	private ByteBuffer pendingPlaintext;
 
@@ -95,10 +92,9 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		this.receiveMode = ReceiveMode.ENGINE;
 		this.receiveDeferred = false;
 		this.inputClosed = false;
-		this.fatalAlertSent = false;
-		this.fd = -1;
-		this.cipher = null;
 		this.pendingPlaintext = null;
+		closeRecordLayer();
+		this.recordLayer = null;
 	}
 
 	/**
@@ -138,12 +134,15 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			fallback(reason, null);
 			return;
 		}
-		this.cipher = TlsCipher.forSuite(engine.getSession().getCipherSuite());
+		TlsCipher cipher = TlsCipher.forSuite(engine.getSession().getCipherSuite());
 		try (TrafficState state = JdkInternals.captureTls13State(engine)) {
-			this.fd = JdkInternals.fileDescriptor(this.sc);
-			armTransmit(state);
+			KernelRecordLayer layer = new KernelRecordLayer(this.offload, JdkInternals.fileDescriptor(this.sc),
+					cipher, this::describe);
+			layer.armTransmit(state);
+			this.recordLayer = layer;
+			this.transmitInKernel = true;
 			if (this.offload.isReceiveOffload()) {
-				startReceiveOffload(state);
+				startReceiveOffload(cipher, state);
 			}
 		}
 		catch (JdkInternalsException ex) {
@@ -195,21 +194,10 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		return null;
 	}
 
-	private void armTransmit(TrafficState state) throws KernelTlsException {
-		KernelTls.enableUlp(this.fd);
-		try (TrafficKeys keys = TrafficKeys.derive(this.cipher, state.writeSecret());
-				CryptoInfo info = keys.toCryptoInfo(state.writeSequence())) {
-			KernelTls.setTransmitKey(this.fd, info);
-		}
-		this.transmitInKernel = true;
-		this.offload.transmitOffloaded(describe());
-	}
-
-	private void startReceiveOffload(TrafficState state) {
-		KernelTlsSupport support = this.offload.getSupport();
-		if (!support.canReceive(this.cipher)) {
+	private void startReceiveOffload(TlsCipher cipher, TrafficState state) {
+		if (!this.offload.getSupport().canReceive(cipher)) {
 			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED,
-					new IOException("The kernel offers no receive support for " + this.cipher.suiteName()));
+					new IOException("The kernel offers no receive support for " + cipher.suiteName()));
 			return;
 		}
 		if (this.netInBuffer.position() == 0) {
@@ -223,15 +211,12 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 	}
 
 	private void armReceive(TrafficState state) {
-		try (TrafficKeys keys = TrafficKeys.derive(this.cipher, state.readSecret());
-				CryptoInfo info = keys.toCryptoInfo(state.readSequence())) {
-			KernelTls.setReceiveKey(this.fd, info);
+		if (this.recordLayer.armReceive(state, this.receiveDeferred)) {
 			this.receiveMode = ReceiveMode.KERNEL;
-			this.offload.receiveOffloaded(describe(), this.receiveDeferred);
 		}
-		catch (KernelTlsException ex) {
+		else {
 			this.receiveMode = ReceiveMode.ENGINE;
-			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+			this.fallbackReason = FallbackReason.RECEIVE_NOT_OFFLOADED;
 		}
 	}
 
@@ -255,7 +240,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		switch (this.receiveMode) {
 			case KERNEL:
-				return readFromKernel(dst);
+				return (int) readFromKernel(new ByteBuffer[] { dst }, 0, 1);
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
@@ -277,18 +262,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		switch (this.receiveMode) {
 			case KERNEL:
-				if (this.inputClosed || this.closing || this.closed) {
-					return -1;
-				}
-				try {
-					return this.sc.read(dsts, offset, length);
-				}
-				catch (ClosedChannelException ex) {
-					throw ex;
-				}
-				catch (IOException ex) {
-					return readRecordAfterError(firstWithRoom(dsts, offset, length), ex);
-				}
+				return readFromKernel(dsts, offset, length);
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
@@ -315,29 +289,41 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		return capacity;
 	}
 
-	private int readFromKernel(ByteBuffer dst) throws IOException {
-		if (this.inputClosed || this.closing || this.closed) {
-			return -1;
+	/**
+	 * Read plaintext the kernel decrypted. A plain read fails with {@code EIO} when the next
+	 * record is not application data, and with the kernel's error when a record is bad: the
+	 * record is then received with its type to tell which. Control records are bounded per call
+	 * so that a peer flooding them cannot keep one read busy.
+	 */
+	private long readFromKernel(ByteBuffer[] dsts, int offset, int length) throws IOException {
+		for (int records = 0; records < MAX_CONTROL_RECORDS_PER_READ; records++) {
+			if (this.inputClosed || this.closing || this.closed) {
+				return -1;
+			}
+			try {
+				return this.sc.read(dsts, offset, length);
+			}
+			catch (ClosedChannelException ex) {
+				throw ex;
+			}
+			catch (IOException ex) {
+				ReceivedRecord record = receiveRecord(ex);
+				if (record.endOfStream()) {
+					return -1;
+				}
+				if (record.contentType() == ContentType.APPLICATION_DATA) {
+					return deliver(record.payload(), firstWithRoom(dsts, offset, length));
+				}
+				this.inputClosed = this.recordLayer.onControlRecord(record.contentType(), record.payload());
+			}
 		}
-		try {
-			return this.sc.read(dst);
-		}
-		catch (ClosedChannelException ex) {
-			throw ex;
-		}
-		catch (IOException ex) {
-			return readRecordAfterError(dst, ex);
-		}
+		return 0;
 	}
 
-	/**
-	 * A plain read fails with {@code EIO} when the next record is not application data, and with
-	 * the kernel's error when a record is bad: receive the record with its type to tell which.
-	 */
-	private int readRecordAfterError(ByteBuffer dst, IOException readFailure) throws IOException {
+	private ReceivedRecord receiveRecord(IOException readFailure) throws IOException {
 		ReceivedRecord record;
 		try {
-			record = KernelTls.receiveRecord(this.fd);
+			record = KernelTls.receiveRecord(this.recordLayer.fd());
 		}
 		catch (KernelTlsException ex) {
 			this.offload.terminated(describe(), TerminationReason.BAD_RECORD, ex);
@@ -347,43 +333,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		if (record == null) {
 			throw readFailure;
 		}
-		if (record.endOfStream()) {
-			return -1;
-		}
-		return switch (record.contentType()) {
-			case ContentType.APPLICATION_DATA -> deliver(record.payload(), dst);
-			case ContentType.ALERT -> receivedAlert(record.payload());
-			case ContentType.HANDSHAKE -> receivedHandshake(record.payload());
-			default -> unexpectedRecord("record of content type " + record.contentType());
-		};
-	}
-
-	private int receivedAlert(byte[] payload) throws IOException {
-		if (Alert.isCloseNotify(payload)) {
-			this.inputClosed = true;
-			return -1;
-		}
-		this.fatalAlertSent = true;
-		SSLException failure = new SSLException("Received " + Alert.describe(payload));
-		this.offload.terminated(describe(), TerminationReason.PEER_ALERT, failure);
-		throw failure;
-	}
-
-	private int receivedHandshake(byte[] payload) throws IOException {
-		if (payload.length > 0 && (payload[0] & 0xff) == HANDSHAKE_KEY_UPDATE) {
-			SSLException failure = new SSLException(
-					"The peer sent a KeyUpdate; the receive key is in the kernel and cannot be updated");
-			this.offload.terminated(describe(), TerminationReason.KEY_UPDATE_NOT_SUPPORTED, failure);
-			throw failure;
-		}
-		return unexpectedRecord("handshake message of type " + ((payload.length > 0) ? payload[0] & 0xff : -1));
-	}
-
-	private int unexpectedRecord(String what) throws IOException {
-		SSLException failure = new SSLException("Unexpected " + what + " after the handshake");
-		this.offload.terminated(describe(), TerminationReason.UNEXPECTED_MESSAGE, failure);
-		sendFatalAlert(Alert.UNEXPECTED_MESSAGE);
-		throw failure;
+		return record;
 	}
 
 	private int deliver(byte[] plaintext, ByteBuffer dst) {
@@ -428,8 +378,15 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			return super.write(src);
 		}
 		checkInterruptStatus();
-		checkOpenForWrite();
-		return this.sc.write(src);
+		ReentrantLock lock = this.recordLayer.transmitLock();
+		lock.lock();
+		try {
+			checkOpenForWrite();
+			return this.sc.write(src);
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	@Override
@@ -438,8 +395,15 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			return super.write(srcs, offset, length);
 		}
 		checkInterruptStatus();
-		checkOpenForWrite();
-		return this.sc.write(srcs, offset, length);
+		ReentrantLock lock = this.recordLayer.transmitLock();
+		lock.lock();
+		try {
+			checkOpenForWrite();
+			return this.sc.write(srcs, offset, length);
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	private void checkOpenForWrite() throws IOException {
@@ -449,19 +413,31 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 	}
 
 	/**
-	 * Called by the read path when the engine has handshake output, which after the hand-off can
-	 * only be a reply to the peer's KeyUpdate request: the engine's write state is stale, so
-	 * nothing it wraps may reach the wire.
+	 * Called by the read path when the engine, which still decrypts, has handshake output. After
+	 * the hand-off that can only be the reply to the peer's KeyUpdate request: the engine's
+	 * write state is stale, so its output is discarded and the reply and the new transmit key go
+	 * through the kernel, where the kernel can take a new key; elsewhere the connection closes.
 	 */
 	@Override
 	protected SSLEngineResult handshakeWrap(boolean doWrite) throws IOException {
 		if (!this.transmitInKernel) {
 			return super.handshakeWrap(doWrite);
 		}
-		SSLException failure = new SSLException(
-				"The peer requested a KeyUpdate; the transmit key is in the kernel and cannot be updated");
-		this.offload.terminated(describe(), TerminationReason.KEY_UPDATE_NOT_SUPPORTED, failure);
-		throw failure;
+		this.recordLayer.updateTransmitKey();
+		ByteBuffer discarded = ByteBuffer.allocate(this.sslEngine.getSession().getPacketBufferSize());
+		SSLEngineResult result;
+		do {
+			discarded.clear();
+			result = this.sslEngine.wrap(EMPTY, discarded);
+		}
+		while (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP
+				&& result.getStatus() == SSLEngineResult.Status.OK && result.bytesProduced() > 0);
+		Arrays.fill(discarded.array(), (byte) 0);
+		if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+			throw new SSLException("The TLS engine kept handshake output pending after a KeyUpdate");
+		}
+		this.handshakeStatus = result.getHandshakeStatus();
+		return result;
 	}
 
 	@Override
@@ -490,26 +466,34 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		this.closing = true;
 		this.closed = true;
-		if (!this.fatalAlertSent && this.sc.isOpen()) {
-			try {
-				KernelTls.sendRecord(this.fd, ContentType.ALERT, Alert.payload(Alert.LEVEL_WARNING, Alert.CLOSE_NOTIFY));
-			}
-			catch (KernelTlsException ex) {
-				// The peer is gone (EPIPE, ECONNRESET): there is nobody left to tell
+		if (this.sc.isOpen()) {
+			this.recordLayer.sendCloseNotify();
+		}
+	}
+
+	@Override
+	public void close(boolean force) throws IOException {
+		try {
+			super.close(force);
+		}
+		finally {
+			if (this.closed) {
+				unregister();
+				closeRecordLayer();
 			}
 		}
 	}
 
-	private void sendFatalAlert(int description) {
-		if (!this.transmitInKernel || this.fatalAlertSent) {
-			return;
-		}
-		this.fatalAlertSent = true;
-		try {
-			KernelTls.sendRecord(this.fd, ContentType.ALERT, Alert.payload(Alert.LEVEL_FATAL, description));
-		}
-		catch (KernelTlsException ex) {
-			// The connection is being closed for the peer's fault; the alert is a courtesy
+	@Override
+	public void free() {
+		closeRecordLayer();
+		super.free();
+	}
+
+	private void closeRecordLayer() {
+		KernelRecordLayer layer = this.recordLayer;
+		if (layer != null) {
+			layer.close();
 		}
 	}
 
@@ -531,18 +515,6 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		catch (IOException ex) {
 			return null;
-		}
-	}
-
-	@Override
-	public void close(boolean force) throws IOException {
-		try {
-			super.close(force);
-		}
-		finally {
-			if (this.closed) {
-				unregister();
-			}
 		}
 	}
 
