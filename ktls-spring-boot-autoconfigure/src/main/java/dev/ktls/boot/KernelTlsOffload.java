@@ -45,7 +45,15 @@ public class KernelTlsOffload {
 		this(enabled, receiveOffload, KernelTlsProbe::probe, listener);
 	}
 
-	KernelTlsOffload(boolean enabled, boolean receiveOffload, Supplier<KernelTlsSupport> probe,
+	/**
+	 * Create an offload that asks a given probe what the kernel offers, for example one that
+	 * returns {@link KernelTlsSupport} known in advance.
+	 * @param enabled whether offload is enabled at all
+	 * @param receiveOffload whether decryption moves into the kernel too
+	 * @param probe called once, the first time the support is needed
+	 * @param listener the listener for fallbacks, or {@code null}
+	 */
+	public KernelTlsOffload(boolean enabled, boolean receiveOffload, Supplier<KernelTlsSupport> probe,
 			KtlsFallbackListener listener) {
 		this.enabled = enabled;
 		this.receiveOffload = receiveOffload;
@@ -188,10 +196,13 @@ public class KernelTlsOffload {
 	 * them.
 	 * @param remoteAddress the peer's IP address
 	 * @param remotePort the peer's port
-	 * @return the connection, or {@code null} if none is known
+	 * @return the connection's state when this method was called, or {@code null} if no such
+	 * connection is open
 	 */
 	public KtlsConnection findConnection(String remoteAddress, int remotePort) {
-		return this.connections.get(connectionKey(remoteAddress, remotePort));
+		KtlsConnection live = this.connections.get(connectionKey(remoteAddress, remotePort));
+		return (live != null) ? new ConnectionSnapshot(live.isTransmitOffloaded(), live.isReceiveOffloaded(),
+				live.getFallbackReason(), live.getInfo()) : null;
 	}
 
 	/**
@@ -252,6 +263,14 @@ public class KernelTlsOffload {
 		else {
 			logger.info(message);
 		}
+	}
+
+	/**
+	 * A connection's state at one moment: pooled channels serve other connections later.
+	 */
+	private record ConnectionSnapshot(boolean isTransmitOffloaded, boolean isReceiveOffloaded,
+			FallbackReason getFallbackReason, TlsConnectionInfo getInfo) implements KtlsConnection {
+
 	}
 
 }

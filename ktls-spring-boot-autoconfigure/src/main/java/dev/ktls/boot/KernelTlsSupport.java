@@ -41,6 +41,19 @@ public final class KernelTlsSupport {
 	}
 
 	/**
+	 * Return support for the given ciphers.
+	 * @param transmitCiphers the ciphers the kernel encrypts with
+	 * @param receiveCiphers the ciphers the kernel decrypts with
+	 * @param rekey whether the kernel takes a new TLS 1.3 key on a socket that has one
+	 * @param kernelRelease the kernel release, or {@code null}
+	 * @return the support
+	 */
+	public static KernelTlsSupport available(Set<TlsCipher> transmitCiphers, Set<TlsCipher> receiveCiphers,
+			boolean rekey, String kernelRelease) {
+		return new KernelTlsSupport(transmitCiphers, receiveCiphers, rekey, kernelRelease);
+	}
+
+	/**
 	 * Return support that is not there.
 	 * @param reason why
 	 * @param cause the failure behind it, or {@code null}
