@@ -14,6 +14,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.WebServerFactoryCustomizerBeanPostProcessor;
@@ -175,6 +176,15 @@ class KtlsAutoConfigurationTests {
 			assertThat(offload.getConnectorRefusal()).isNull();
 			assertThat(offload.getServerWideReason()).isNotIn(FallbackReason.CONNECTOR_NOT_SUPPORTED,
 					FallbackReason.DISABLED);
+		});
+	}
+
+	@Test
+	void whenReactiveFactoryUsesDefaultProtocolThenCustomizerInstallsKtlsProtocol() {
+		this.contextRunner.run((context) -> {
+			TomcatReactiveWebServerFactory factory = new TomcatReactiveWebServerFactory();
+			context.getBean(KtlsTomcatWebServerFactoryCustomizer.class).customize(factory);
+			assertThat(factory.getProtocol()).isEqualTo(KtlsHttp11NioProtocol.class.getName());
 		});
 	}
 
