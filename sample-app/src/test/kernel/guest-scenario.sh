@@ -13,6 +13,7 @@ PYTHON=${PYTHON:-python3}
 RX_PORT=8443
 TX_PORT=8444
 SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+TLS12_SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
 KEEP_ALIVE='GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
 
@@ -33,19 +34,24 @@ wait_ready() {
 	return 1
 }
 
+# usage: curl_suite PORT SUITE CURL-OPTIONS...: a page, 512 KiB down and 512 KiB up
 curl_suite() {
 	port=$1 suite=$2
-	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" "https://localhost:$port/" >"$OUT/curl.$port.$suite.page"
-	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" "https://localhost:$port/bytes/524288" \
+	shift 2
+	curl -sk --http1.1 "$@" "https://localhost:$port/" >"$OUT/curl.$port.$suite.page"
+	curl -sk --http1.1 "$@" "https://localhost:$port/bytes/524288" \
 		| sha256sum | cut -d' ' -f1 >"$OUT/curl.$port.$suite.download"
-	curl -sk --http1.1 --tlsv1.3 --tls13-ciphers "$suite" --data-binary "@$OUT/upload.bin" \
+	curl -sk --http1.1 "$@" --data-binary "@$OUT/upload.bin" \
 		"https://localhost:$port/sha256" >"$OUT/curl.$port.$suite.upload"
 }
 
 clients() {
 	port=$1 sameFlight=$2
 	for suite in $SUITES; do
-		curl_suite "$port" "$suite"
+		curl_suite "$port" "$suite" --tlsv1.3 --tls13-ciphers "$suite"
+	done
+	for suite in $TLS12_SUITES; do
+		curl_suite "$port" "$suite" --tlsv1.2 --tls-max 1.2 --ciphers "$suite"
 	done
 	curl -sk "https://localhost:$port/" >"$OUT/curl.$port.h2.page"
 	curl -sk --data-binary "@$OUT/upload.bin" "https://localhost:$port/sha256" >"$OUT/curl.$port.h2.upload"
@@ -81,9 +87,17 @@ cat /proc/net/tls_stat >"$OUT/tls_stat.before"
 clients $RX_PORT 200
 clients $TX_PORT 20
 cat /proc/net/tls_stat >"$OUT/tls_stat.after"
+# A TLS 1.2 client that asks for a renegotiation (R) between two requests
+renegotiate() {
+	port=$1
+	(printf "$KEEP_ALIVE"; sleep 2; echo R; sleep 2; printf "$KEEP_ALIVE"; sleep 3) \
+		| openssl s_client -connect "127.0.0.1:$port" -tls1_2 >"$OUT/renegotiate.$port.txt" 2>&1
+}
+
 for port in $RX_PORT $TX_PORT; do
 	key_update $port k
 	key_update $port K
+	renegotiate $port
 	curl -sk "https://localhost:$port/actuator/health/ktls" >"$OUT/health.$port.json"
 done
 cat /proc/net/tls_stat >"$OUT/tls_stat.end"

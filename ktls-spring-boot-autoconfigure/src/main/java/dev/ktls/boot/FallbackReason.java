@@ -30,11 +30,17 @@ public enum FallbackReason {
 	/** The TLS engine is not the JDK's own, for example Tomcat's OpenSSL engine. */
 	ENGINE_NOT_SUPPORTED("the TLS engine is not the JDK's (JSSE)", Severity.EXPECTED),
 
-	/** The connection negotiated TLS 1.2 or older, which stays in userspace. */
-	PROTOCOL_NOT_OFFLOADED("only TLS 1.3 is offloaded", Severity.EXPECTED),
+	/**
+	 * The connection negotiated a protocol that stays in userspace: TLS 1.1 or older, or TLS 1.2
+	 * when {@code server.ktls.tls12} is {@code false}.
+	 */
+	PROTOCOL_NOT_OFFLOADED("the negotiated TLS version is not offloaded", Severity.EXPECTED),
 
-	/** The negotiated cipher suite is not one this kernel offers (ChaCha20 needs 5.11). */
-	CIPHER_NOT_SUPPORTED("the kernel does not offer the negotiated cipher suite", Severity.EXPECTED),
+	/**
+	 * The negotiated cipher suite cannot be offloaded: not an AEAD with ECDHE (TLS 1.2), or a
+	 * cipher this kernel lacks (ChaCha20-Poly1305 needs 5.11).
+	 */
+	CIPHER_NOT_SUPPORTED("the negotiated cipher suite cannot be offloaded", Severity.EXPECTED),
 
 	/** The engine's traffic secrets or sequence numbers could not be read. */
 	ENGINE_STATE_UNREADABLE("the TLS engine's record state could not be read", Severity.UNEXPECTED),

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
 
+import dev.ktls.boot.jdk.Tls12KeyBlock;
 import dev.ktls.boot.jdk.TrafficState;
 import dev.ktls.boot.kernel.ContentType;
 import dev.ktls.boot.kernel.CryptoInfo;
@@ -47,6 +48,8 @@ public final class KernelRecordLayer implements AutoCloseable {
 
 	private final boolean rekey;
 
+	private final boolean tls12;
+
 	private final Supplier<TlsConnectionInfo> connection;
 
 	private final ReentrantLock transmitLock = new ReentrantLock();
@@ -62,14 +65,16 @@ public final class KernelRecordLayer implements AutoCloseable {
 	 * @param offload the server's offload
 	 * @param fd the socket descriptor
 	 * @param cipher the negotiated cipher
+	 * @param tls12 whether the connection negotiated TLS 1.2 rather than TLS 1.3
 	 * @param connection describes the connection for reports
 	 */
-	public KernelRecordLayer(KernelTlsOffload offload, int fd, TlsCipher cipher,
+	public KernelRecordLayer(KernelTlsOffload offload, int fd, TlsCipher cipher, boolean tls12,
 			Supplier<TlsConnectionInfo> connection) {
 		this.offload = offload;
 		this.fd = fd;
 		this.cipher = cipher;
-		this.rekey = offload.getSupport().canRekey();
+		this.tls12 = tls12;
+		this.rekey = !tls12 && offload.getSupport().canRekey();
 		this.connection = connection;
 	}
 
@@ -110,6 +115,37 @@ public final class KernelRecordLayer implements AutoCloseable {
 	}
 
 	/**
+	 * Attach the {@code tls} ULP and hand the TLS 1.2 transmit key to the kernel.
+	 * @param keys the engine's keys, with the write sequence of the next record
+	 * @throws KernelTlsException if the kernel refuses
+	 */
+	public void armTransmit(Tls12KeyBlock keys) throws KernelTlsException {
+		KernelTls.enableUlp(this.fd);
+		try (CryptoInfo info = CryptoInfo.tls12(this.cipher, keys.writeKey(), keys.writeIv(), keys.writeSequence())) {
+			KernelTls.setTransmitKey(this.fd, info);
+		}
+		this.offload.transmitOffloaded(this.connection.get());
+	}
+
+	/**
+	 * Hand the TLS 1.2 receive key to the kernel, which must happen at a record boundary.
+	 * @param keys the engine's keys, with the read sequence of the next record
+	 * @param afterBufferedRecords whether the engine decrypted records first
+	 * @return whether the kernel took it; if not, the fallback has been reported
+	 */
+	public boolean armReceive(Tls12KeyBlock keys, boolean afterBufferedRecords) {
+		try (CryptoInfo info = CryptoInfo.tls12(this.cipher, keys.readKey(), keys.readIv(), keys.readSequence())) {
+			KernelTls.setReceiveKey(this.fd, info);
+		}
+		catch (KernelTlsException ex) {
+			this.offload.fallback(this.connection.get(), FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+			return false;
+		}
+		this.offload.receiveOffloaded(this.connection.get(), afterBufferedRecords);
+		return true;
+	}
+
+	/**
 	 * Return the socket descriptor.
 	 * @return the descriptor
 	 */
@@ -135,6 +171,9 @@ public final class KernelRecordLayer implements AutoCloseable {
 	public boolean onControlRecord(int contentType, byte[] payload) throws IOException {
 		if (contentType == ContentType.ALERT) {
 			return onAlert(payload);
+		}
+		if (contentType == ContentType.HANDSHAKE && this.tls12) {
+			throw refuseRenegotiation();
 		}
 		if (contentType == ContentType.HANDSHAKE && payload.length > 0 && (payload[0] & 0xff) == KEY_UPDATE) {
 			onKeyUpdate(payload);
@@ -180,6 +219,18 @@ public final class KernelRecordLayer implements AutoCloseable {
 		if (payload[4] == UPDATE_REQUESTED) {
 			updateTransmitKey();
 		}
+	}
+
+	/**
+	 * Refuse a TLS 1.2 renegotiation with a no_renegotiation alert (RFC 5246 §7.2.2) and end the
+	 * connection: the engine's state is stale and the kernel cannot change its keys.
+	 * @return the failure to throw
+	 */
+	public SSLException refuseRenegotiation() {
+		SSLException failure = terminate(TerminationReason.RENEGOTIATION_REFUSED,
+				"The peer started a renegotiation on a connection offloaded to the kernel", -1);
+		sendAlert(Alert.LEVEL_WARNING, Alert.NO_RENEGOTIATION);
+		return failure;
 	}
 
 	/**

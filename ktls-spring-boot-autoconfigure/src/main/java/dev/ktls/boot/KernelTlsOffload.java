@@ -35,6 +35,8 @@ public class KernelTlsOffload {
 
 	private volatile String connectorRefusal;
 
+	private volatile boolean tls12Offload = true;
+
 	/**
 	 * Create an offload that probes the running kernel the first time it is asked.
 	 * @param enabled whether offload is enabled at all
@@ -75,6 +77,23 @@ public class KernelTlsOffload {
 	 */
 	public boolean isReceiveOffload() {
 		return this.receiveOffload;
+	}
+
+	/**
+	 * Return whether TLS 1.2 connections with an AEAD cipher suite and ECDHE are offloaded too.
+	 * @return whether TLS 1.2 is offloaded
+	 */
+	public boolean isTls12Offload() {
+		return this.tls12Offload;
+	}
+
+	/**
+	 * Set whether TLS 1.2 connections are offloaded; when not, they stay in userspace, counted as
+	 * {@link FallbackReason#PROTOCOL_NOT_OFFLOADED}.
+	 * @param tls12Offload whether TLS 1.2 is offloaded
+	 */
+	public void setTls12Offload(boolean tls12Offload) {
+		this.tls12Offload = tls12Offload;
 	}
 
 	/**

@@ -21,7 +21,10 @@ public enum TerminationReason {
 	/** The kernel reported a bad record (authentication failure, oversized record, bad version). */
 	BAD_RECORD("the kernel rejected a record from the peer"),
 
-	/** The application asked for a renegotiation or post-handshake authentication. */
+	/**
+	 * The peer started a TLS 1.2 renegotiation, or the application asked for a new handshake or
+	 * post-handshake authentication.
+	 */
 	RENEGOTIATION_REFUSED("a new handshake cannot run on an offloaded connection");
 
 	private final String description;

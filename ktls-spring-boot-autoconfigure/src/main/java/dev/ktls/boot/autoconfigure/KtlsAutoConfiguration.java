@@ -34,8 +34,10 @@ public final class KtlsAutoConfiguration {
 	@ConditionalOnMissingBean
 	KernelTlsOffload kernelTlsOffload(KtlsProperties properties, ObjectProvider<KtlsFallbackListener> listener) {
 		List<KtlsFallbackListener> listeners = listener.orderedStream().toList();
-		return new KernelTlsOffload(properties.isEnabled(), properties.isRx(),
+		KernelTlsOffload offload = new KernelTlsOffload(properties.isEnabled(), properties.isRx(),
 				listeners.isEmpty() ? null : new CompositeFallbackListener(listeners));
+		offload.setTls12Offload(properties.isTls12());
+		return offload;
 	}
 
 	@Bean

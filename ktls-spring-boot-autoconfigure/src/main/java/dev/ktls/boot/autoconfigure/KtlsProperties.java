@@ -20,6 +20,12 @@ public class KtlsProperties {
 	 */
 	private boolean rx = false;
 
+	/**
+	 * Whether to offload TLS 1.2 connections too (ECDHE with AES-GCM or ChaCha20-Poly1305).
+	 * When false they stay in userspace; TLS 1.3 is always offloaded.
+	 */
+	private boolean tls12 = true;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -34,6 +40,14 @@ public class KtlsProperties {
 
 	public void setRx(boolean rx) {
 		this.rx = rx;
+	}
+
+	public boolean isTls12() {
+		return this.tls12;
+	}
+
+	public void setTls12(boolean tls12) {
+		this.tls12 = tls12;
 	}
 
 }

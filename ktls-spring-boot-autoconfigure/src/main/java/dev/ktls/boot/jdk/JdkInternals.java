@@ -85,6 +85,56 @@ public final class JdkInternals {
 		}
 	}
 
+	/**
+	 * Capture the current keys of a TLS 1.2 engine with an AEAD cipher (AES-GCM or
+	 * ChaCha20-Poly1305) whose handshake is complete and whose output has been flushed. JSSE's
+	 * AEAD cipher objects hold {@code key} and either {@code fixedIv} (GCM) or {@code iv}
+	 * (ChaCha20-Poly1305).
+	 * @param engine a JSSE engine
+	 * @return the keys; the caller closes it to wipe them
+	 */
+	public static Tls12KeyBlock captureTls12Keys(SSLEngine engine) {
+		requireAvailable();
+		try {
+			Object context = Access.CON_CONTEXT.get(engine);
+			Object readCipher = Access.READ_CIPHER.get(Access.INPUT_RECORD.get(context));
+			Object writeCipher = Access.WRITE_CIPHER.get(Access.OUTPUT_RECORD.get(context));
+			long readSequence = sequence(Access.READ_AUTHENTICATOR.get(readCipher));
+			long writeSequence = sequence(Access.WRITE_AUTHENTICATOR.get(writeCipher));
+			return new Tls12KeyBlock(cipherKey(readCipher), cipherIv(readCipher), readSequence,
+					cipherKey(writeCipher), cipherIv(writeCipher), writeSequence);
+		}
+		catch (ReflectiveOperationException | ClassCastException ex) {
+			throw new JdkInternalsException("Cannot read the TLS 1.2 keys of the TLS engine", ex);
+		}
+	}
+
+	private static byte[] cipherKey(Object cipher) throws ReflectiveOperationException {
+		byte[] key = ((java.security.Key) declaredField(cipher.getClass(), "key").get(cipher)).getEncoded();
+		if (key == null) {
+			throw new JdkInternalsException("The engine's cipher key is not extractable", null);
+		}
+		return key;
+	}
+
+	private static byte[] cipherIv(Object cipher) throws ReflectiveOperationException {
+		Class<?> type = cipher.getClass();
+		Field iv;
+		try {
+			iv = declaredField(type, "fixedIv");
+		}
+		catch (NoSuchFieldException ex) {
+			iv = declaredField(type, "iv");
+		}
+		return ((byte[]) iv.get(cipher)).clone();
+	}
+
+	private static Field declaredField(Class<?> type, String name) throws NoSuchFieldException {
+		Field field = type.getDeclaredField(name);
+		field.setAccessible(true);
+		return field;
+	}
+
 	private static long sequence(Object authenticator) throws IllegalAccessException {
 		byte[] block = (byte[]) Access.AUTHENTICATOR_BLOCK.get(authenticator);
 		long sequence = 0;

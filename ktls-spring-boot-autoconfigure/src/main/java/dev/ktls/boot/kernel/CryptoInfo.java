@@ -24,6 +24,9 @@ public final class CryptoInfo implements AutoCloseable {
 	/** {@code TLS_1_3_VERSION}. */
 	static final int TLS_1_3_VERSION = 0x0304;
 
+	/** {@code TLS_1_2_VERSION}. */
+	static final int TLS_1_2_VERSION = 0x0303;
+
 	private static final int SALT_LENGTH = 4;
 
 	private static final int SEQUENCE_LENGTH = 8;
@@ -49,10 +52,7 @@ public final class CryptoInfo implements AutoCloseable {
 		if (key.length != cipher.keyLength() || iv.length != TlsCipher.IV_LENGTH) {
 			throw new IllegalArgumentException("Key or IV length does not match " + cipher.suiteName());
 		}
-		ByteBuffer out = ByteBuffer.allocate(sizeOf(cipher));
-		out.order(ByteOrder.nativeOrder()).putShort((short) TLS_1_3_VERSION)
-			.putShort((short) cipher.kernelCipherType());
-		out.order(ByteOrder.BIG_ENDIAN);
+		ByteBuffer out = header(cipher, TLS_1_3_VERSION);
 		if (cipher == TlsCipher.CHACHA20_POLY1305_SHA256) {
 			out.put(iv).put(key);
 		}
@@ -61,6 +61,39 @@ public final class CryptoInfo implements AutoCloseable {
 		}
 		out.putLong(recordSequence);
 		return new CryptoInfo(cipher, out.array());
+	}
+
+	/**
+	 * Encode a TLS 1.2 {@code crypto_info} (RFC 5288 for AES-GCM, RFC 7905 for
+	 * ChaCha20-Poly1305).
+	 * @param cipher the cipher
+	 * @param key the write key
+	 * @param iv for AES-GCM the 4-byte implicit salt ({@code fixed_iv}); for ChaCha20-Poly1305
+	 * the 12-byte IV
+	 * @param recordSequence the sequence number of the next record; for AES-GCM it is also the
+	 * first explicit nonce the kernel sends, as JSSE does
+	 * @return the encoded structure
+	 */
+	public static CryptoInfo tls12(TlsCipher cipher, byte[] key, byte[] iv, long recordSequence) {
+		boolean chacha = cipher == TlsCipher.CHACHA20_POLY1305_SHA256;
+		if (key.length != cipher.keyLength() || iv.length != (chacha ? TlsCipher.IV_LENGTH : SALT_LENGTH)) {
+			throw new IllegalArgumentException("Key or IV length does not match " + cipher.suiteName());
+		}
+		ByteBuffer out = header(cipher, TLS_1_2_VERSION);
+		if (chacha) {
+			out.put(iv).put(key);
+		}
+		else {
+			out.putLong(recordSequence).put(key).put(iv);
+		}
+		out.putLong(recordSequence);
+		return new CryptoInfo(cipher, out.array());
+	}
+
+	private static ByteBuffer header(TlsCipher cipher, int version) {
+		ByteBuffer out = ByteBuffer.allocate(sizeOf(cipher));
+		out.order(ByteOrder.nativeOrder()).putShort((short) version).putShort((short) cipher.kernelCipherType());
+		return out.order(ByteOrder.BIG_ENDIAN);
 	}
 
 	/**

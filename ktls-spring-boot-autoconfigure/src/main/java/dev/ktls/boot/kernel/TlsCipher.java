@@ -50,6 +50,29 @@ public enum TlsCipher {
 		return null;
 	}
 
+	/**
+	 * Return the cipher for a TLS 1.2 cipher suite with ephemeral ECDH key exchange and one of
+	 * the AEADs the kernel knows, or {@code null} for any other suite.
+	 * @param suiteName the name as {@code SSLSession.getCipherSuite()} reports it, such as
+	 * {@code TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	 * @return the cipher or {@code null}
+	 */
+	public static TlsCipher forTls12Suite(String suiteName) {
+		if (suiteName == null || !suiteName.startsWith("TLS_ECDHE_")) {
+			return null;
+		}
+		if (suiteName.endsWith("_WITH_AES_128_GCM_SHA256")) {
+			return AES_128_GCM_SHA256;
+		}
+		if (suiteName.endsWith("_WITH_AES_256_GCM_SHA384")) {
+			return AES_256_GCM_SHA384;
+		}
+		if (suiteName.endsWith("_WITH_CHACHA20_POLY1305_SHA256")) {
+			return CHACHA20_POLY1305_SHA256;
+		}
+		return null;
+	}
+
 	public String suiteName() {
 		return this.suiteName;
 	}

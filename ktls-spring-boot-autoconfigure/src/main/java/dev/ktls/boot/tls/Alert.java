@@ -15,6 +15,8 @@ public final class Alert {
 
 	public static final int DECODE_ERROR = 50;
 
+	public static final int NO_RENEGOTIATION = 100;
+
 	private Alert() {
 	}
 

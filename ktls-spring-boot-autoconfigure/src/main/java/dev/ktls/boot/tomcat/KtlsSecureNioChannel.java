@@ -27,6 +27,7 @@ import dev.ktls.boot.TerminationReason;
 import dev.ktls.boot.TlsConnectionInfo;
 import dev.ktls.boot.jdk.JdkInternals;
 import dev.ktls.boot.jdk.JdkInternalsException;
+import dev.ktls.boot.jdk.Tls12KeyBlock;
 import dev.ktls.boot.jdk.TrafficState;
 import dev.ktls.boot.kernel.ContentType;
 import dev.ktls.boot.kernel.KernelTls;
@@ -51,6 +52,8 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 
 	private static final String TLS_1_3 = "TLSv1.3";
 
+	private static final String TLS_1_2 = "TLSv1.2";
+
 	private static final int MAX_CONTROL_RECORDS_PER_READ = 16;
 
 	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -68,6 +71,8 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 	private boolean inputClosed;
 
 	private KernelRecordLayer recordLayer;
+
+	private boolean tls12;
 
 	private ByteBuffer pendingPlaintext;
 
@@ -95,6 +100,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		this.pendingPlaintext = null;
 		closeRecordLayer();
 		this.recordLayer = null;
+		this.tls12 = false;
 	}
 
 	/**
@@ -134,15 +140,18 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			fallback(reason, null);
 			return;
 		}
-		TlsCipher cipher = TlsCipher.forSuite(engine.getSession().getCipherSuite());
-		try (TrafficState state = JdkInternals.captureTls13State(engine)) {
+		SSLSession session = engine.getSession();
+		boolean tls12 = TLS_1_2.equals(session.getProtocol());
+		TlsCipher cipher = negotiatedCipher(session);
+		try {
 			KernelRecordLayer layer = new KernelRecordLayer(this.offload, JdkInternals.fileDescriptor(this.sc),
-					cipher, this::describe);
-			layer.armTransmit(state);
+					cipher, tls12, this::describe);
+			armTransmit(layer, tls12);
 			this.recordLayer = layer;
+			this.tls12 = tls12;
 			this.transmitInKernel = true;
 			if (this.offload.isReceiveOffload()) {
-				startReceiveOffload(cipher, state);
+				startReceiveOffload(cipher);
 			}
 		}
 		catch (JdkInternalsException ex) {
@@ -151,6 +160,11 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		catch (KernelTlsException ex) {
 			fallback(FallbackReason.KERNEL_REFUSED, ex);
 		}
+	}
+
+	private static TlsCipher negotiatedCipher(SSLSession session) {
+		return TLS_1_2.equals(session.getProtocol()) ? TlsCipher.forTls12Suite(session.getCipherSuite())
+				: TlsCipher.forSuite(session.getCipherSuite());
 	}
 
 	private void fallback(FallbackReason reason, Throwable cause) {
@@ -179,10 +193,11 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			return FallbackReason.ENGINE_NOT_SUPPORTED;
 		}
 		SSLSession session = engine.getSession();
-		if (!TLS_1_3.equals(session.getProtocol())) {
+		String protocol = session.getProtocol();
+		if (!TLS_1_3.equals(protocol) && !(TLS_1_2.equals(protocol) && this.offload.isTls12Offload())) {
 			return FallbackReason.PROTOCOL_NOT_OFFLOADED;
 		}
-		TlsCipher negotiated = TlsCipher.forSuite(session.getCipherSuite());
+		TlsCipher negotiated = negotiatedCipher(session);
 		if (negotiated == null || !this.offload.getSupport().canTransmit(negotiated)) {
 			return FallbackReason.CIPHER_NOT_SUPPORTED;
 		}
@@ -194,14 +209,27 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		return null;
 	}
 
-	private void startReceiveOffload(TlsCipher cipher, TrafficState state) {
+	private void armTransmit(KernelRecordLayer layer, boolean tls12) throws KernelTlsException {
+		if (tls12) {
+			try (Tls12KeyBlock keys = JdkInternals.captureTls12Keys(this.sslEngine)) {
+				layer.armTransmit(keys);
+			}
+		}
+		else {
+			try (TrafficState state = JdkInternals.captureTls13State(this.sslEngine)) {
+				layer.armTransmit(state);
+			}
+		}
+	}
+
+	private void startReceiveOffload(TlsCipher cipher) {
 		if (!this.offload.getSupport().canReceive(cipher)) {
 			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED,
 					new IOException("The kernel offers no receive support for " + cipher.suiteName()));
 			return;
 		}
 		if (this.netInBuffer.position() == 0) {
-			armReceive(state);
+			armReceive();
 		}
 		else {
 			// Records that came with the client's Finished: the engine decrypts them first
@@ -210,8 +238,16 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 	}
 
-	private void armReceive(TrafficState state) {
-		if (this.recordLayer.armReceive(state, this.receiveDeferred)) {
+	private void armReceive() {
+		boolean armed;
+		try {
+			armed = armReceiveFromEngineState();
+		}
+		catch (JdkInternalsException ex) {
+			this.offload.fallback(describe(), FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+			armed = false;
+		}
+		if (armed) {
 			this.receiveMode = ReceiveMode.KERNEL;
 		}
 		else {
@@ -220,16 +256,20 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 	}
 
-	private void armDeferredReceiveAtBoundary() {
-		if (this.receiveMode != ReceiveMode.DEFERRED || this.netInBuffer.position() != 0 || this.closing) {
-			return;
+	private boolean armReceiveFromEngineState() {
+		if (this.tls12) {
+			try (Tls12KeyBlock keys = JdkInternals.captureTls12Keys(this.sslEngine)) {
+				return this.recordLayer.armReceive(keys, this.receiveDeferred);
+			}
 		}
 		try (TrafficState state = JdkInternals.captureTls13State(this.sslEngine)) {
-			armReceive(state);
+			return this.recordLayer.armReceive(state, this.receiveDeferred);
 		}
-		catch (JdkInternalsException ex) {
-			this.receiveMode = ReceiveMode.ENGINE;
-			fallback(FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
+	}
+
+	private void armDeferredReceiveAtBoundary() {
+		if (this.receiveMode == ReceiveMode.DEFERRED && this.netInBuffer.position() == 0 && !this.closing) {
+			armReceive();
 		}
 	}
 
@@ -244,14 +284,14 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
-					return super.read(dst);
+					return refuseRenegotiation(super.read(dst));
 				}
 				finally {
 					this.netInBuffer.limit(limit);
 					armDeferredReceiveAtBoundary();
 				}
 			default:
-				return super.read(dst);
+				return refuseRenegotiation(super.read(dst));
 		}
 	}
 
@@ -266,14 +306,35 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
-					return super.read(dsts, offset, length);
+					return refuseRenegotiation(super.read(dsts, offset, length));
 				}
 				finally {
 					this.netInBuffer.limit(limit);
 					armDeferredReceiveAtBoundary();
 				}
 			default:
-				return super.read(dsts, offset, length);
+				return refuseRenegotiation(super.read(dsts, offset, length));
+		}
+	}
+
+	/**
+	 * After the engine decrypted: a TLS 1.2 peer's ClientHello starts a renegotiation in the
+	 * engine, which waits to answer while the peer waits for the answer. Refuse it at once.
+	 */
+	private int refuseRenegotiation(int read) throws IOException {
+		checkNoRenegotiation();
+		return read;
+	}
+
+	private long refuseRenegotiation(long read) throws IOException {
+		checkNoRenegotiation();
+		return read;
+	}
+
+	private void checkNoRenegotiation() throws IOException {
+		if (this.transmitInKernel && this.tls12
+				&& this.sslEngine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+			throw this.recordLayer.refuseRenegotiation();
 		}
 	}
 
@@ -422,6 +483,9 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 	protected SSLEngineResult handshakeWrap(boolean doWrite) throws IOException {
 		if (!this.transmitInKernel) {
 			return super.handshakeWrap(doWrite);
+		}
+		if (this.tls12) {
+			throw this.recordLayer.refuseRenegotiation();
 		}
 		this.recordLayer.updateTransmitKey();
 		ByteBuffer discarded = ByteBuffer.allocate(this.sslEngine.getSession().getPacketBufferSize());

@@ -27,16 +27,20 @@ final class EnginePair {
 	}
 
 	static EnginePair handshake(String cipherSuite) throws Exception {
-		SSLContext serverContext = SSLContext.getInstance("TLSv1.3");
+		return handshake("TLSv1.3", cipherSuite);
+	}
+
+	static EnginePair handshake(String protocol, String cipherSuite) throws Exception {
+		SSLContext serverContext = SSLContext.getInstance("TLS");
 		serverContext.init(keyManagers(), null, null);
-		SSLContext clientContext = SSLContext.getInstance("TLSv1.3");
+		SSLContext clientContext = SSLContext.getInstance("TLS");
 		clientContext.init(null, new TrustManager[] { new TrustEverything() }, null);
 		SSLEngine server = serverContext.createSSLEngine();
 		server.setUseClientMode(false);
 		SSLEngine client = clientContext.createSSLEngine("localhost", 443);
 		client.setUseClientMode(true);
 		for (SSLEngine engine : new SSLEngine[] { client, server }) {
-			engine.setEnabledProtocols(new String[] { "TLSv1.3" });
+			engine.setEnabledProtocols(new String[] { protocol });
 			engine.setEnabledCipherSuites(new String[] { cipherSuite });
 		}
 		EnginePair pair = new EnginePair(client, server);
