@@ -12,15 +12,21 @@ JAVA=$JAVA_HOME/bin/java
 PYTHON=${PYTHON:-python3}
 RX_PORT=8443
 TX_PORT=8444
+# Client certificates wanted, and a transmit key usage limit lowered to 100 records
+MTLS_PORT=8445
 SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
 TLS12_SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
 KEEP_ALIVE='GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
 
+# usage: start_app PORT RX [JVM-OPTION] [APPLICATION-ARGUMENT...]
 start_app() {
-	"$JAVA" -XX:TieredStopAtLevel=1 -jar "$TARGET/sample-app.jar" --server.port="$1" --server.ktls.rx="$2" \
-		--logging.level.dev.ktls=DEBUG >"$OUT/app.$1.log" 2>&1 &
-	echo $! >"$OUT/app.$1.pid"
+	port=$1 rx=$2 jvm=${3:--Dktls.sample}
+	shift 2
+	[ $# -gt 0 ] && shift
+	"$JAVA" -XX:TieredStopAtLevel=1 "$jvm" -jar "$TARGET/sample-app.jar" --server.port="$port" \
+		--server.ktls.rx="$rx" --logging.level.dev.ktls=DEBUG "$@" >"$OUT/app.$port.log" 2>&1 &
+	echo $! >"$OUT/app.$port.pid"
 }
 
 wait_ready() {
@@ -82,7 +88,9 @@ uname -r >"$OUT/kernel.txt"
 "$JAVA" -version 2>"$OUT/java.txt"
 start_app $RX_PORT true
 start_app $TX_PORT false
-wait_ready $RX_PORT && wait_ready $TX_PORT
+start_app $MTLS_PORT true -Dktls.test.record-limit=100 --server.ssl.client-auth=want \
+	--spring.ssl.bundle.pem.development.truststore.certificate="file:$HERE/client-certificate.pem"
+wait_ready $RX_PORT && wait_ready $TX_PORT && wait_ready $MTLS_PORT
 cat /proc/net/tls_stat >"$OUT/tls_stat.before"
 clients $RX_PORT 200
 clients $TX_PORT 20
@@ -100,7 +108,19 @@ for port in $RX_PORT $TX_PORT; do
 	renegotiate $port
 	curl -sk "https://localhost:$port/actuator/health/ktls" >"$OUT/health.$port.json"
 done
+cat /proc/net/tls_stat >"$OUT/tls_stat.keyupdates"
+
+# Client certificates: offloaded, and the request sees the certificate
+CERT="--cert $HERE/client-certificate.pem --key $HERE/client-key.pem"
+curl -sk $CERT "https://localhost:$MTLS_PORT/" >"$OUT/mtls.cert.page"
+curl -sk "https://localhost:$MTLS_PORT/" >"$OUT/mtls.nocert.page"
+CLIENT_CERT=$HERE/client-certificate.pem CLIENT_KEY=$HERE/client-key.pem \
+	"$PYTHON" "$HERE/same_flight_client.py" "$MTLS_PORT" 50 >"$OUT/python.$MTLS_PORT.json" 2>"$OUT/python.$MTLS_PORT.err"
+# Key usage limit: 2 MiB is over 128 records, beyond the lowered limit of 100
+curl -sk --http1.1 "https://localhost:$MTLS_PORT/bytes/2097152" -o "$OUT/limit.download"
+echo $? >"$OUT/limit.curl-exit"
+curl -sk "https://localhost:$MTLS_PORT/actuator/health/ktls" >"$OUT/health.$MTLS_PORT.json"
 cat /proc/net/tls_stat >"$OUT/tls_stat.end"
-kill "$(cat "$OUT/app.$RX_PORT.pid")" "$(cat "$OUT/app.$TX_PORT.pid")" 2>/dev/null
+kill "$(cat "$OUT/app.$RX_PORT.pid")" "$(cat "$OUT/app.$TX_PORT.pid")" "$(cat "$OUT/app.$MTLS_PORT.pid")" 2>/dev/null
 wait
 echo done >"$OUT/done.txt"

@@ -7,8 +7,10 @@ leave in one sendall(). Each connection reads the whole response and the server'
 close_notify. Prints one JSON summary line.
 
 usage: same_flight_client.py PORT COUNT [CIPHER_SUITE]
+With CLIENT_CERT and CLIENT_KEY in the environment, it authenticates with that certificate.
 """
 import json
+import os
 import socket
 import ssl
 import sys
@@ -25,6 +27,8 @@ def context(suite):
     ctx.set_alpn_protocols(["http/1.1"])
     if suite and hasattr(ctx, "set_ciphersuites"):
         ctx.set_ciphersuites(suite)
+    if os.environ.get("CLIENT_CERT"):
+        ctx.load_cert_chain(os.environ["CLIENT_CERT"], os.environ["CLIENT_KEY"])
     return ctx
 
 
@@ -82,7 +86,7 @@ def main():
     suite = sys.argv[3] if len(sys.argv) > 3 else None
     ctx = context(suite)
     summary = {"connections": count, "ok": 0, "sameFlight": 0, "closeNotify": 0, "offloaded": 0,
-               "ciphers": [], "failures": []}
+               "peerCertificate": 0, "ciphers": [], "failures": []}
     for i in range(count):
         try:
             flight, response, clean_close, cipher = one_connection(ctx)
@@ -100,6 +104,8 @@ def main():
             summary["ok"] += 1
             if b"transmit: kernel" in response:
                 summary["offloaded"] += 1
+            if b"peer: CN=" in response:
+                summary["peerCertificate"] += 1
         elif len(summary["failures"]) < 10:
             summary["failures"].append("connection %d: %r" % (i, response[:200]))
     print(json.dumps(summary))

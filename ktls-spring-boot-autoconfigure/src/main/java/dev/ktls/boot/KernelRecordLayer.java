@@ -40,6 +40,15 @@ public final class KernelRecordLayer implements AutoCloseable {
 
 	private static final long SEND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+	/**
+	 * Full records one AES-GCM key may protect: 2^24.5 (RFC 8446 §5.5), rounded down. The
+	 * system property {@code ktls.test.record-limit} lowers it, for tests only.
+	 */
+	static final long AES_GCM_RECORD_LIMIT = Long.getLong("ktls.test.record-limit", 23_726_566L);
+
+	/** ChaCha20-Poly1305's safety limit lies beyond the 2^64 sequence numbers (RFC 8446 §5.5). */
+	private static final long UNLIMITED = Long.MAX_VALUE;
+
 	private final KernelTlsOffload offload;
 
 	private final int fd;
@@ -60,6 +69,13 @@ public final class KernelRecordLayer implements AutoCloseable {
 
 	private boolean alertSent;
 
+	private final long recordLimit;
+
+	/** An upper bound of the records sent under the current key, from what was written. */
+	private long recordsEstimate;
+
+	private boolean keyExhausted;
+
 	/**
 	 * Create the record layer of a connection.
 	 * @param offload the server's offload
@@ -76,6 +92,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 		this.tls12 = tls12;
 		this.rekey = !tls12 && offload.getSupport().canRekey();
 		this.connection = connection;
+		this.recordLimit = (cipher == TlsCipher.CHACHA20_POLY1305_SHA256) ? UNLIMITED : AES_GCM_RECORD_LIMIT;
 	}
 
 	/**
@@ -87,6 +104,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	public void armTransmit(TrafficState state) throws KernelTlsException {
 		KernelTls.enableUlp(this.fd);
 		setKey(true, state.writeSecret(), state.writeSequence());
+		this.recordsEstimate = state.writeSequence();
 		if (this.rekey) {
 			this.writeSecret = state.writeSecret().clone();
 		}
@@ -124,6 +142,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 		try (CryptoInfo info = CryptoInfo.tls12(this.cipher, keys.writeKey(), keys.writeIv(), keys.writeSequence())) {
 			KernelTls.setTransmitKey(this.fd, info);
 		}
+		this.recordsEstimate = keys.writeSequence();
 		this.offload.transmitOffloaded(this.connection.get());
 	}
 
@@ -222,6 +241,41 @@ public final class KernelRecordLayer implements AutoCloseable {
 	}
 
 	/**
+	 * Account for bytes the application wrote through the kernel, and keep the transmit key
+	 * within its usage limit: the kernel enforces none. Each write ends at least one record, and
+	 * a record holds at most 16 KiB, so the estimate never falls below the kernel's count; when
+	 * it reaches the limit the exact count is read from the kernel. At the limit (overshot by at
+	 * most the records of one write) the key is replaced by a KeyUpdate where the kernel can take
+	 * a new one; elsewhere the connection ends. Called with {@link #transmitLock()} held.
+	 * @param bytes the bytes one write call sent
+	 * @throws IOException if the limit is reached and the key cannot be replaced
+	 */
+	public void written(long bytes) throws IOException {
+		if (this.keyExhausted) {
+			throw keyUsageLimitReached();
+		}
+		this.recordsEstimate += 1 + bytes / KernelTls.MAX_PLAINTEXT_RECORD;
+		if (this.recordsEstimate < this.recordLimit) {
+			return;
+		}
+		this.recordsEstimate = KernelTls.transmitRecordSequence(this.fd, this.cipher);
+		if (this.recordsEstimate < this.recordLimit) {
+			return;
+		}
+		if (this.writeSecret != null) {
+			updateTransmitKey();
+			return;
+		}
+		this.keyExhausted = true;
+		throw keyUsageLimitReached();
+	}
+
+	private IOException keyUsageLimitReached() {
+		return terminate(TerminationReason.KEY_USAGE_LIMIT, "The transmit key reached its usage limit of "
+				+ this.recordLimit + " records and this kernel cannot take a new one", -1);
+	}
+
+	/**
 	 * Refuse a TLS 1.2 renegotiation with a no_renegotiation alert (RFC 5246 §7.2.2) and end the
 	 * connection: the engine's state is stale and the kernel cannot change its keys.
 	 * @return the failure to throw
@@ -258,6 +312,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 			}
 			Arrays.fill(this.writeSecret, (byte) 0);
 			this.writeSecret = next;
+			this.recordsEstimate = 0;
 			this.offload.transmitKeyUpdated();
 		}
 		finally {

@@ -12,6 +12,12 @@ public enum TerminationReason {
 	 */
 	KEY_UPDATE_NOT_SUPPORTED("the peer sent a KeyUpdate for a key held by the kernel"),
 
+	/**
+	 * The transmit key reached its usage limit (RFC 8446 §5.5) on a connection whose key the
+	 * kernel cannot replace (a kernel before 6.14, or TLS 1.2).
+	 */
+	KEY_USAGE_LIMIT("the transmit key reached its usage limit and the kernel cannot replace it"),
+
 	/** The peer sent a handshake message, or a change_cipher_spec, after the handshake. */
 	UNEXPECTED_MESSAGE("the peer sent an unexpected record after the handshake"),
 

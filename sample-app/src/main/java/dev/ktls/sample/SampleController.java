@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -42,6 +43,7 @@ class SampleController {
 		text.append("cipher: ").append(request.getAttribute("jakarta.servlet.request.cipher_suite")).append('\n');
 		text.append("session: ").append(request.getAttribute("jakarta.servlet.request.ssl_session_id") != null)
 			.append('\n');
+		text.append("peer: ").append(peer(request)).append('\n');
 		text.append("http: ").append(request.getProtocol()).append('\n');
 		text.append("transmit: ").append(where(connection != null && connection.isTransmitOffloaded())).append('\n');
 		text.append("receive: ").append(where(connection != null && connection.isReceiveOffloaded())).append('\n');
@@ -78,6 +80,14 @@ class SampleController {
 			}
 		}
 		return HexFormat.of().formatHex(digest.digest()) + "\n";
+	}
+
+	private static String peer(HttpServletRequest request) {
+		Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
+		if (chain instanceof X509Certificate[] certificates && certificates.length > 0) {
+			return certificates[0].getSubjectX500Principal().getName();
+		}
+		return "none";
 	}
 
 	private static String where(boolean kernel) {

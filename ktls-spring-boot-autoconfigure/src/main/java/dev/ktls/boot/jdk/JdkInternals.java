@@ -69,16 +69,11 @@ public final class JdkInternals {
 	 * @return the state; the caller closes it to wipe the secrets
 	 */
 	public static TrafficState captureTls13State(SSLEngine engine) {
-		requireAvailable();
 		try {
-			Object context = Access.CON_CONTEXT.get(engine);
-			Object readCipher = Access.READ_CIPHER.get(Access.INPUT_RECORD.get(context));
-			Object writeCipher = Access.WRITE_CIPHER.get(Access.OUTPUT_RECORD.get(context));
-			long readSequence = sequence(Access.READ_AUTHENTICATOR.get(readCipher));
-			long writeSequence = sequence(Access.WRITE_AUTHENTICATOR.get(writeCipher));
-			byte[] readSecret = encoded((SecretKey) Access.READ_SECRET.get(readCipher), "read");
-			byte[] writeSecret = encoded((SecretKey) Access.WRITE_SECRET.get(writeCipher), "write");
-			return new TrafficState(readSecret, readSequence, writeSecret, writeSequence);
+			RecordCiphers ciphers = RecordCiphers.of(engine);
+			byte[] readSecret = encoded((SecretKey) Access.READ_SECRET.get(ciphers.read()), "read");
+			byte[] writeSecret = encoded((SecretKey) Access.WRITE_SECRET.get(ciphers.write()), "write");
+			return new TrafficState(readSecret, ciphers.readSequence(), writeSecret, ciphers.writeSequence());
 		}
 		catch (ReflectiveOperationException | ClassCastException ex) {
 			throw new JdkInternalsException("Cannot read the record state of the TLS engine", ex);
@@ -94,15 +89,10 @@ public final class JdkInternals {
 	 * @return the keys; the caller closes it to wipe them
 	 */
 	public static Tls12KeyBlock captureTls12Keys(SSLEngine engine) {
-		requireAvailable();
 		try {
-			Object context = Access.CON_CONTEXT.get(engine);
-			Object readCipher = Access.READ_CIPHER.get(Access.INPUT_RECORD.get(context));
-			Object writeCipher = Access.WRITE_CIPHER.get(Access.OUTPUT_RECORD.get(context));
-			long readSequence = sequence(Access.READ_AUTHENTICATOR.get(readCipher));
-			long writeSequence = sequence(Access.WRITE_AUTHENTICATOR.get(writeCipher));
-			return new Tls12KeyBlock(cipherKey(readCipher), cipherIv(readCipher), readSequence,
-					cipherKey(writeCipher), cipherIv(writeCipher), writeSequence);
+			RecordCiphers ciphers = RecordCiphers.of(engine);
+			return new Tls12KeyBlock(cipherKey(ciphers.read()), cipherIv(ciphers.read()), ciphers.readSequence(),
+					cipherKey(ciphers.write()), cipherIv(ciphers.write()), ciphers.writeSequence());
 		}
 		catch (ReflectiveOperationException | ClassCastException ex) {
 			throw new JdkInternalsException("Cannot read the TLS 1.2 keys of the TLS engine", ex);
@@ -157,6 +147,23 @@ public final class JdkInternals {
 			throw new JdkInternalsException("JDK internals are not reachable; start the JVM with "
 					+ REQUIRED_JVM_OPTIONS, Access.CAUSE);
 		}
+	}
+
+	/**
+	 * The engine's current read and write cipher objects and the sequence numbers of their next
+	 * records.
+	 */
+	private record RecordCiphers(Object read, long readSequence, Object write, long writeSequence) {
+
+		static RecordCiphers of(SSLEngine engine) throws IllegalAccessException {
+			requireAvailable();
+			Object context = Access.CON_CONTEXT.get(engine);
+			Object read = Access.READ_CIPHER.get(Access.INPUT_RECORD.get(context));
+			Object write = Access.WRITE_CIPHER.get(Access.OUTPUT_RECORD.get(context));
+			return new RecordCiphers(read, sequence(Access.READ_AUTHENTICATOR.get(read)), write,
+					sequence(Access.WRITE_AUTHENTICATOR.get(write)));
+		}
+
 	}
 
 	/**

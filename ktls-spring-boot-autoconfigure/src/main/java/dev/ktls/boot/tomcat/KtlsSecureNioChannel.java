@@ -443,7 +443,11 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		lock.lock();
 		try {
 			checkOpenForWrite();
-			return this.sc.write(src);
+			int written = this.sc.write(src);
+			if (written > 0) {
+				this.recordLayer.written(written);
+			}
+			return written;
 		}
 		finally {
 			lock.unlock();
@@ -460,7 +464,11 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		lock.lock();
 		try {
 			checkOpenForWrite();
-			return this.sc.write(srcs, offset, length);
+			long written = this.sc.write(srcs, offset, length);
+			if (written > 0) {
+				this.recordLayer.written(written);
+			}
+			return written;
 		}
 		finally {
 			lock.unlock();

@@ -2,7 +2,6 @@ package dev.ktls.boot.autoconfigure;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
@@ -12,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,7 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
@@ -90,15 +87,7 @@ class KtlsHostFallbackTests {
 
 	@BeforeAll
 	static void trustTestCertificate() throws Exception {
-		KeyStore trustStore = KeyStore.getInstance("PKCS12");
-		try (InputStream in = KtlsHostFallbackTests.class.getResourceAsStream("/test-keystore.p12")) {
-			trustStore.load(in, "changeit".toCharArray());
-		}
-		TrustManagerFactory trustManagers = TrustManagerFactory
-			.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trustManagers.init(trustStore);
-		sslContext = SSLContext.getInstance("TLS");
-		sslContext.init(null, trustManagers.getTrustManagers(), null);
+		sslContext = TestCertificate.trustingContext();
 	}
 
 	@ParameterizedTest

@@ -1,17 +1,13 @@
 package dev.ktls.boot.autoconfigure;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.EnumSet;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,30 +56,17 @@ class KtlsKernelRefusalTests {
 
 	@Test
 	void whenTheKernelRefusesTheKeyAfterAGoodProbeThenConnectionsStayOnUserspaceTls() throws Exception {
-		HttpClient client = HttpClient.newBuilder().sslContext(trustingTestCertificate()).build();
+		HttpClient client = HttpClient.newBuilder().sslContext(TestCertificate.trustingContext()).build();
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> response = client.send(
 					HttpRequest.newBuilder(URI.create("https://localhost:" + this.port + "/hello")).build(),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(response.body()).isEqualTo("hello");
-			client = HttpClient.newBuilder().sslContext(trustingTestCertificate()).build();
+			client = HttpClient.newBuilder().sslContext(TestCertificate.trustingContext()).build();
 		}
 		assertThat(this.offload.getServerWideReason()).isNull();
 		assertThat(this.offload.getStatistics().getFallbacks()).containsEntry(FallbackReason.KERNEL_REFUSED, 3L);
 		assertThat(this.offload.getStatistics().getTransmitOffloaded()).isZero();
-	}
-
-	private static SSLContext trustingTestCertificate() throws Exception {
-		KeyStore trustStore = KeyStore.getInstance("PKCS12");
-		try (InputStream in = KtlsKernelRefusalTests.class.getResourceAsStream("/test-keystore.p12")) {
-			trustStore.load(in, "changeit".toCharArray());
-		}
-		TrustManagerFactory trustManagers = TrustManagerFactory
-			.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trustManagers.init(trustStore);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, trustManagers.getTrustManagers(), null);
-		return context;
 	}
 
 	@SpringBootConfiguration

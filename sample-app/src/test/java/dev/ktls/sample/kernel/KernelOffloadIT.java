@@ -14,6 +14,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +45,8 @@ class KernelOffloadIT {
 	static final int RX_PORT = 8443;
 
 	static final int TX_PORT = 8444;
+
+	static final int MTLS_PORT = 8445;
 
 	static final int SAME_FLIGHT_CONNECTIONS = 200;
 
@@ -184,7 +188,7 @@ class KernelOffloadIT {
 		Path out = completedRun(kernel, jdk);
 		boolean rekey = kernel.startsWith("7");
 		TlsStat before = TlsStat.read(out.resolve("tls_stat.after"));
-		TlsStat end = TlsStat.read(out.resolve("tls_stat.end"));
+		TlsStat end = TlsStat.read(out.resolve("tls_stat.keyupdates"));
 		if (rekey) {
 			for (int port : new int[] { RX_PORT, TX_PORT }) {
 				assertThat(responses(read(out, "keyupdate." + port + ".k.txt"))).as("k on " + port).isEqualTo(2);
@@ -210,6 +214,54 @@ class KernelOffloadIT {
 		for (String file : new String[] { "keyupdate." + RX_PORT + ".k.txt", "keyupdate." + RX_PORT + ".K.txt",
 				"keyupdate." + TX_PORT + ".k.txt", "keyupdate." + TX_PORT + ".K.txt" }) {
 			assertThat(read(out, file)).doesNotContainIgnoringCase("bad record mac").doesNotContain("decrypt");
+		}
+		assertThat(end.get("TlsDecryptError")).isZero();
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void clientCertificatesReachTheRequestOnOffloadedConnections(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		assertThat(read(out, "mtls.cert.page")).contains("peer: CN=kernel-test-client", "transmit: kernel",
+				"receive: kernel", "protocol: TLSv1.3");
+		assertThat(read(out, "mtls.nocert.page")).contains("peer: none", "transmit: kernel", "receive: kernel");
+		// The client's Certificate, CertificateVerify, Finished and request leave in one write
+		assertThat(read(out, "python." + MTLS_PORT + ".json")).contains("\"connections\": 50", "\"ok\": 50",
+				"\"sameFlight\": 50", "\"offloaded\": 50", "\"peerCertificate\": 50", "\"failures\": []");
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void transmitKeyIsReplacedAtItsUsageLimitOrTheConnectionEndsCleanly(String kernel, int jdk)
+			throws IOException {
+		Path out = completedRun(kernel, jdk);
+		byte[] body = Files.readAllBytes(out.resolve("limit.download"));
+		for (int i = 0; i < body.length; i++) {
+			if (body[i] != SampleContent.byteAt(i)) {
+				throw new AssertionError("Byte " + i + " of the download is wrong");
+			}
+		}
+		String health = read(out, "health." + MTLS_PORT + ".json");
+		TlsStat before = TlsStat.read(out.resolve("tls_stat.keyupdates"));
+		TlsStat end = TlsStat.read(out.resolve("tls_stat.end"));
+		if (kernel.startsWith("7")) {
+			assertThat(body).hasSize(2 * 1024 * 1024);
+			assertThat(read(out, "limit.curl-exit").strip()).isEqualTo("0");
+			assertThat(health).doesNotContain("KEY_USAGE_LIMIT");
+			Matcher updates = Pattern
+				.compile("\"keyUpdates\":\\{\"receive\":0,\"transmit\":(\\d+)}")
+				.matcher(health);
+			assertThat(updates.find()).as("keyUpdates in " + health).isTrue();
+			long transmitUpdates = Long.parseLong(updates.group(1));
+			// Over 128 records in at most 100 per key: one KeyUpdate or more, each seen by the kernel
+			assertThat(transmitUpdates).isPositive();
+			assertThat(end.delta(before, "TlsTxRekeyOk")).isEqualTo(transmitUpdates);
+		}
+		else {
+			assertThat(body.length).as("bytes before the limit closed the connection")
+				.isBetween(100 * 1024, 2 * 1024 * 1024 - 1);
+			assertThat(read(out, "limit.curl-exit").strip()).isNotEqualTo("0");
+			assertThat(health).contains("\"KEY_USAGE_LIMIT\":1");
 		}
 		assertThat(end.get("TlsDecryptError")).isZero();
 	}
