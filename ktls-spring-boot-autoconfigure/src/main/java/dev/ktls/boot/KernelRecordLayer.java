@@ -12,6 +12,7 @@ import dev.ktls.boot.jdk.Tls12KeyBlock;
 import dev.ktls.boot.jdk.TrafficState;
 import dev.ktls.boot.kernel.ContentType;
 import dev.ktls.boot.kernel.CryptoInfo;
+import dev.ktls.boot.kernel.Errno;
 import dev.ktls.boot.kernel.KernelTls;
 import dev.ktls.boot.kernel.KernelTlsException;
 import dev.ktls.boot.kernel.TlsCipher;
@@ -203,6 +204,26 @@ public final class KernelRecordLayer implements AutoCloseable {
 				: "record of content type " + contentType;
 		throw terminate(TerminationReason.UNEXPECTED_MESSAGE, "Unexpected " + what + " after the handshake",
 				Alert.UNEXPECTED_MESSAGE);
+	}
+
+	/**
+	 * End the connection after the kernel rejected a received record, with the alert that
+	 * matches what the kernel found (RFC 8446 §6.2): the transmit direction still works.
+	 * @param failure the kernel's error
+	 * @return the failure to throw
+	 */
+	public IOException onBadRecord(KernelTlsException failure) {
+		int alert = switch (failure.getErrno()) {
+			case Errno.EBADMSG -> Alert.BAD_RECORD_MAC;
+			case Errno.EMSGSIZE -> Alert.RECORD_OVERFLOW;
+			case Errno.EINVAL -> Alert.DECODE_ERROR;
+			default -> -1;
+		};
+		this.offload.terminated(this.connection.get(), TerminationReason.BAD_RECORD, failure);
+		if (alert >= 0) {
+			sendAlert(Alert.LEVEL_FATAL, alert);
+		}
+		return failure;
 	}
 
 	private boolean onAlert(byte[] payload) throws SSLException {

@@ -13,6 +13,10 @@ public final class Alert {
 
 	public static final int UNEXPECTED_MESSAGE = 10;
 
+	public static final int BAD_RECORD_MAC = 20;
+
+	public static final int RECORD_OVERFLOW = 22;
+
 	public static final int DECODE_ERROR = 50;
 
 	public static final int NO_RENEGOTIATION = 100;

@@ -38,15 +38,16 @@ import dev.ktls.boot.tls.RecordLayer;
 
 /**
  * A {@link SecureNioChannel} that, once the JSSE handshake is complete and flushed, hands the
- * connection's TLS 1.3 keys to the kernel and from then on carries plaintext through the socket.
+ * connection's keys (TLS 1.3, or TLS 1.2 with an AEAD) to the kernel and from then on carries
+ * plaintext through the socket.
  * <p>
  * Transmit always moves to the kernel when it can; receive moves too when enabled, but only at a
  * record boundary: records that arrived with the client's Finished are decrypted by the engine
  * first, and reads from the socket are cut at the end of the record they are in until the
  * buffer is empty. Anything that fails before the transmit key is in the kernel leaves the
- * connection on the engine. Once it is, the engine never writes again: a close sends
- * close_notify as a kernel alert record, and anything that would need the engine's write side (a
- * KeyUpdate request, a renegotiation) closes the connection.
+ * connection on the engine. Once it is, the engine never writes again: close_notify, KeyUpdate
+ * replies and new keys go through {@link KernelRecordLayer}; what the kernel cannot do (a
+ * KeyUpdate on a kernel that cannot rekey, a renegotiation) closes the connection.
  */
 public class KtlsSecureNioChannel extends SecureNioChannel {
 
@@ -387,9 +388,8 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			record = KernelTls.receiveRecord(this.recordLayer.fd());
 		}
 		catch (KernelTlsException ex) {
-			this.offload.terminated(describe(), TerminationReason.BAD_RECORD, ex);
 			ex.addSuppressed(readFailure);
-			throw ex;
+			throw this.recordLayer.onBadRecord(ex);
 		}
 		if (record == null) {
 			throw readFailure;
