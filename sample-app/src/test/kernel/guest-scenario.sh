@@ -14,6 +14,8 @@ RX_PORT=8443
 TX_PORT=8444
 # Client certificates wanted, and a transmit key usage limit lowered to 100 records
 MTLS_PORT=8445
+# The kernel refuses every receive key (fault injection): transmit in the kernel, receive in the engine
+REFUSING_PORT=8446
 SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
 TLS12_SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
@@ -27,6 +29,15 @@ start_app() {
 	"$JAVA" -XX:TieredStopAtLevel=1 "$jvm" -jar "$TARGET/sample-app.jar" --server.port="$port" \
 		--server.ktls.rx="$rx" --logging.level.dev.ktls=DEBUG "$@" >"$OUT/app.$port.log" 2>&1 &
 	echo $! >"$OUT/app.$port.pid"
+}
+
+start_refusing_app() {
+	"$JAVA" -XX:TieredStopAtLevel=1 --add-opens java.base/sun.security.ssl=ALL-UNNAMED \
+		--add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+		-Dloader.path="$TARGET/test-classes" -Dloader.main=dev.ktls.sample.kernel.ReceiveKeyRefusingSample \
+		-cp "$TARGET/sample-app.jar" org.springframework.boot.loader.launch.PropertiesLauncher \
+		--server.port="$1" --server.ktls.rx=true >"$OUT/app.$1.log" 2>&1 &
+	echo $! >"$OUT/app.$1.pid"
 }
 
 wait_ready() {
@@ -90,7 +101,8 @@ start_app $RX_PORT true
 start_app $TX_PORT false
 start_app $MTLS_PORT true -Dktls.test.record-limit=100 --server.ssl.client-auth=want \
 	--spring.ssl.bundle.pem.development.truststore.certificate="file:$HERE/client-certificate.pem"
-wait_ready $RX_PORT && wait_ready $TX_PORT && wait_ready $MTLS_PORT
+start_refusing_app $REFUSING_PORT
+wait_ready $RX_PORT && wait_ready $TX_PORT && wait_ready $MTLS_PORT && wait_ready $REFUSING_PORT
 cat /proc/net/tls_stat >"$OUT/tls_stat.before"
 clients $RX_PORT 200
 clients $TX_PORT 20
@@ -120,7 +132,11 @@ CLIENT_CERT=$HERE/client-certificate.pem CLIENT_KEY=$HERE/client-key.pem \
 curl -sk --http1.1 "https://localhost:$MTLS_PORT/bytes/2097152" -o "$OUT/limit.download"
 echo $? >"$OUT/limit.curl-exit"
 curl -sk "https://localhost:$MTLS_PORT/actuator/health/ktls" >"$OUT/health.$MTLS_PORT.json"
+curl_suite $REFUSING_PORT refused --tlsv1.3
+curl -sk "https://localhost:$REFUSING_PORT/actuator/health/ktls" >"$OUT/health.$REFUSING_PORT.json"
 cat /proc/net/tls_stat >"$OUT/tls_stat.end"
-kill "$(cat "$OUT/app.$RX_PORT.pid")" "$(cat "$OUT/app.$TX_PORT.pid")" "$(cat "$OUT/app.$MTLS_PORT.pid")" 2>/dev/null
+for port in $RX_PORT $TX_PORT $MTLS_PORT $REFUSING_PORT; do
+	kill "$(cat "$OUT/app.$port.pid")" 2>/dev/null
+done
 wait
 echo done >"$OUT/done.txt"

@@ -141,7 +141,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	public void armTransmit(Tls12KeyBlock keys) throws KernelTlsException {
 		KernelTls.enableUlp(this.fd);
 		try (CryptoInfo info = CryptoInfo.tls12(this.cipher, keys.writeKey(), keys.writeIv(), keys.writeSequence())) {
-			KernelTls.setTransmitKey(this.fd, info);
+			this.offload.getKeyInstaller().install(this.fd, true, info);
 		}
 		this.recordsEstimate = keys.writeSequence();
 		this.offload.transmitOffloaded(this.connection.get());
@@ -155,7 +155,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	 */
 	public boolean armReceive(Tls12KeyBlock keys, boolean afterBufferedRecords) {
 		try (CryptoInfo info = CryptoInfo.tls12(this.cipher, keys.readKey(), keys.readIv(), keys.readSequence())) {
-			KernelTls.setReceiveKey(this.fd, info);
+			this.offload.getKeyInstaller().install(this.fd, false, info);
 		}
 		catch (KernelTlsException ex) {
 			this.offload.fallback(this.connection.get(), FallbackReason.RECEIVE_NOT_OFFLOADED, ex);
@@ -389,12 +389,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	private void setKey(boolean transmit, byte[] secret, long sequence) throws KernelTlsException {
 		try (TrafficKeys keys = TrafficKeys.derive(this.cipher, secret);
 				CryptoInfo info = keys.toCryptoInfo(sequence)) {
-			if (transmit) {
-				KernelTls.setTransmitKey(this.fd, info);
-			}
-			else {
-				KernelTls.setReceiveKey(this.fd, info);
-			}
+			this.offload.getKeyInstaller().install(this.fd, transmit, info);
 		}
 	}
 

@@ -37,6 +37,8 @@ public class KernelTlsOffload {
 
 	private volatile boolean tls12Offload = true;
 
+	private volatile KernelKeyInstaller keyInstaller = KernelKeyInstaller.KERNEL;
+
 	/**
 	 * Create an offload that probes the running kernel the first time it is asked.
 	 * @param enabled whether offload is enabled at all
@@ -94,6 +96,18 @@ public class KernelTlsOffload {
 	 */
 	public void setTls12Offload(boolean tls12Offload) {
 		this.tls12Offload = tls12Offload;
+	}
+
+	/**
+	 * Replace how connection keys reach the kernel: for tests that inject a refusal.
+	 * @param keyInstaller the installer
+	 */
+	public void setKeyInstaller(KernelKeyInstaller keyInstaller) {
+		this.keyInstaller = keyInstaller;
+	}
+
+	KernelKeyInstaller getKeyInstaller() {
+		return this.keyInstaller;
 	}
 
 	/**

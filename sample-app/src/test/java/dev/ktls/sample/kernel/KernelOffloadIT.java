@@ -48,6 +48,8 @@ class KernelOffloadIT {
 
 	static final int MTLS_PORT = 8445;
 
+	static final int REFUSING_PORT = 8446;
+
 	static final int SAME_FLIGHT_CONNECTIONS = 200;
 
 	static final String[] SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
@@ -264,6 +266,20 @@ class KernelOffloadIT {
 			assertThat(health).contains("\"KEY_USAGE_LIMIT\":1");
 		}
 		assertThat(end.get("TlsDecryptError")).isZero();
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void whenTheKernelRefusesTheReceiveKeyThenDecryptionStaysInTheEngine(String kernel, int jdk)
+			throws IOException {
+		Path out = completedRun(kernel, jdk);
+		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.page")).contains("transmit: kernel",
+				"receive: userspace", "fallback: RECEIVE_NOT_OFFLOADED");
+		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.download").strip()).isEqualTo(expectedDownload);
+		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.upload").strip()).isEqualTo(expectedUpload);
+		String health = read(out, "health." + REFUSING_PORT + ".json");
+		assertThat(health).contains("\"receive\":0", "\"RECEIVE_NOT_OFFLOADED\":");
+		assertThat(jsonNumber(health, "transmit")).isPositive();
 	}
 
 	@ParameterizedTest(name = "kernel {0}, JDK {1}")
