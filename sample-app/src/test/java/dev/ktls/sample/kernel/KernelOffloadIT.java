@@ -120,17 +120,13 @@ class KernelOffloadIT {
 				String page = read(out, "curl." + port + "." + suite + ".page");
 				assertThat(page).contains("cipher: " + suite, "protocol: TLSv1.3", "secure: true",
 						"transmit: kernel", "receive: " + receiveAt(port));
-				assertThat(read(out, "curl." + port + "." + suite + ".download").strip()).isEqualTo(expectedDownload);
-				assertThat(read(out, "curl." + port + "." + suite + ".upload").strip()).isEqualTo(expectedUpload);
+				assertTransfersWereByteExact(out, port, suite);
 			}
 			for (Map.Entry<String, String> suite : TLS12_SUITES.entrySet()) {
 				String page = read(out, "curl." + port + "." + suite.getKey() + ".page");
 				assertThat(page).contains("cipher: " + suite.getValue(), "protocol: TLSv1.2", "transmit: kernel",
 						"receive: " + receiveAt(port));
-				assertThat(read(out, "curl." + port + "." + suite.getKey() + ".download").strip())
-					.isEqualTo(expectedDownload);
-				assertThat(read(out, "curl." + port + "." + suite.getKey() + ".upload").strip())
-					.isEqualTo(expectedUpload);
+				assertTransfersWereByteExact(out, port, suite.getKey());
 			}
 			assertThat(read(out, "curl." + port + ".h2.page")).contains("http: HTTP/2.0", "transmit: kernel",
 					"receive: " + receiveAt(port));
@@ -275,8 +271,7 @@ class KernelOffloadIT {
 		Path out = completedRun(kernel, jdk);
 		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.page")).contains("transmit: kernel",
 				"receive: userspace", "fallback: RECEIVE_NOT_OFFLOADED");
-		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.download").strip()).isEqualTo(expectedDownload);
-		assertThat(read(out, "curl." + REFUSING_PORT + ".refused.upload").strip()).isEqualTo(expectedUpload);
+		assertTransfersWereByteExact(out, REFUSING_PORT, "refused");
 		String health = read(out, "health." + REFUSING_PORT + ".json");
 		assertThat(health).contains("\"receive\":0", "\"RECEIVE_NOT_OFFLOADED\":");
 		assertThat(jsonNumber(health, "transmit")).isPositive();
@@ -327,6 +322,13 @@ class KernelOffloadIT {
 		assertThat(out.resolve("errors.txt")).doesNotExist();
 		assertThat(read(out, "kernel.txt")).startsWith(kernel + ".");
 		return out;
+	}
+
+	private static void assertTransfersWereByteExact(Path out, int port, String client) throws IOException {
+		assertThat(read(out, "curl." + port + "." + client + ".download").strip()).as("512 KiB down, " + client)
+			.isEqualTo(expectedDownload);
+		assertThat(read(out, "curl." + port + "." + client + ".upload").strip()).as("512 KiB up, " + client)
+			.isEqualTo(expectedUpload);
 	}
 
 	private static int responses(String output) {
