@@ -7,8 +7,12 @@ import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -25,6 +29,8 @@ import dev.ktls.sample.SampleContent;
 public final class JdkHttpClientCheck {
 
 	private static final int BODY_SIZE = 512 * 1024;
+
+	private static final int CONCURRENT_STREAMS = 16;
 
 	private JdkHttpClientCheck() {
 	}
@@ -51,7 +57,32 @@ public final class JdkHttpClientCheck {
 				.POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
 			String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
 			System.out.println(prefix + "upload=" + (digest.body().trim().equals(expected) ? "ok" : "mismatch"));
+			if (version == HttpClient.Version.HTTP_2) {
+				System.out.println(prefix + "concurrent=" + concurrentStreams(client, base));
+			}
 		}
+	}
+
+	/**
+	 * Many downloads at once on one HTTP/2 connection, so that the server writes from several
+	 * threads through the kernel. (Concurrent uploads from this client trip Tomcat's HTTP/2
+	 * overhead protection with or without kernel TLS.)
+	 */
+	private static String concurrentStreams(HttpClient client, URI base) throws Exception {
+		List<CompletableFuture<String>> results = new ArrayList<>();
+		for (int i = 0; i < CONCURRENT_STREAMS; i++) {
+			results.add(client
+				.sendAsync(HttpRequest.newBuilder(base.resolve("/bytes/" + BODY_SIZE)).build(),
+						HttpResponse.BodyHandlers.ofByteArray())
+				.thenApply((response) -> checkContent(response.body())));
+		}
+		for (CompletableFuture<String> result : results) {
+			String outcome = result.get(300, TimeUnit.SECONDS);
+			if (!outcome.equals("ok")) {
+				return outcome;
+			}
+		}
+		return "ok";
 	}
 
 	private static String checkContent(byte[] body) {

@@ -143,6 +143,7 @@ class KernelOffloadIT {
 					"receive: " + receiveAt(port));
 			assertThat(read(out, "jdk." + port + ".txt")).contains("h2.page.http=HTTP/2.0",
 					"h2.page.transmit=kernel", "h2.page.receive=" + receiveAt(port), "h2.download=ok", "h2.upload=ok",
+					"h2.concurrent=ok",
 					"h1.page.http=HTTP/1.1", "h1.page.transmit=kernel", "h1.download=ok", "h1.upload=ok");
 		}
 	}
