@@ -7,9 +7,7 @@
 set -u
 OUT=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-TARGET=$HERE/../../../target
-JAVA=$JAVA_HOME/bin/java
-PYTHON=${PYTHON:-python3}
+. "$HERE/guest-lib.sh"
 RX_PORT=8443
 TX_PORT=8444
 # Client certificates wanted, and a transmit key usage limit lowered to 100 records
@@ -20,36 +18,6 @@ SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA2
 TLS12_SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
 KEEP_ALIVE='GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
-
-# usage: start_app PORT RX [JVM-OPTION] [APPLICATION-ARGUMENT...]
-start_app() {
-	port=$1 rx=$2 jvm=${3:--Dktls.sample}
-	shift 2
-	[ $# -gt 0 ] && shift
-	"$JAVA" -XX:TieredStopAtLevel=1 "$jvm" -jar "$TARGET/sample-app.jar" --server.port="$port" \
-		--server.ktls.rx="$rx" --logging.level.dev.ktls=DEBUG "$@" >"$OUT/app.$port.log" 2>&1 &
-	echo $! >"$OUT/app.$port.pid"
-}
-
-start_refusing_app() {
-	"$JAVA" -XX:TieredStopAtLevel=1 --add-opens java.base/sun.security.ssl=ALL-UNNAMED \
-		--add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-		-Dloader.path="$TARGET/test-classes" -Dloader.main=dev.ktls.sample.kernel.ReceiveKeyRefusingSample \
-		-cp "$TARGET/sample-app.jar" org.springframework.boot.loader.launch.PropertiesLauncher \
-		--server.port="$1" --server.ktls.rx=true >"$OUT/app.$1.log" 2>&1 &
-	echo $! >"$OUT/app.$1.pid"
-}
-
-wait_ready() {
-	i=0
-	while [ $i -lt 600 ]; do
-		curl -sk -o /dev/null "https://localhost:$1/actuator/health" && return 0
-		sleep 0.5
-		i=$((i + 1))
-	done
-	echo "app on port $1 did not start" >>"$OUT/errors.txt"
-	return 1
-}
 
 # usage: curl_suite PORT SUITE CURL-OPTIONS...: a page, 512 KiB down and 512 KiB up
 curl_suite() {
@@ -135,8 +103,5 @@ curl -sk "https://localhost:$MTLS_PORT/actuator/health/ktls" >"$OUT/health.$MTLS
 curl_suite $REFUSING_PORT refused --tlsv1.3
 curl -sk "https://localhost:$REFUSING_PORT/actuator/health/ktls" >"$OUT/health.$REFUSING_PORT.json"
 cat /proc/net/tls_stat >"$OUT/tls_stat.end"
-for port in $RX_PORT $TX_PORT $MTLS_PORT $REFUSING_PORT; do
-	kill "$(cat "$OUT/app.$port.pid")" 2>/dev/null
-done
-wait
+stop_apps
 echo done >"$OUT/done.txt"

@@ -361,7 +361,7 @@ class KernelOffloadIT {
 		return "kernel-" + kernel + "-jdk-" + jdk;
 	}
 
-	private static void recreate(Path dir) throws IOException {
+	static void recreate(Path dir) throws IOException {
 		if (Files.exists(dir)) {
 			try (Stream<Path> files = Files.walk(dir)) {
 				for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
