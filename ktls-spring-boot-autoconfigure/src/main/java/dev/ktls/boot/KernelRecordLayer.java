@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
@@ -34,6 +36,8 @@ public final class KernelRecordLayer implements AutoCloseable {
 
 	/** {@code HandshakeType key_update}. */
 	private static final int KEY_UPDATE = 24;
+
+	private static final Pattern JSSE_ALERT = Pattern.compile("\\(([a-z_]+)\\) (.*)", Pattern.DOTALL);
 
 	private static final int KEY_UPDATE_LENGTH = 5;
 
@@ -220,9 +224,34 @@ public final class KernelRecordLayer implements AutoCloseable {
 			default -> -1;
 		};
 		this.offload.terminated(this.connection.get(), TerminationReason.BAD_RECORD, failure);
+		KernelTls.takePendingError(this.fd);
 		if (alert >= 0) {
 			sendAlert(Alert.LEVEL_FATAL, alert);
 		}
+		return failure;
+	}
+
+	/**
+	 * End the connection after the engine, still decrypting, failed on a record: send through
+	 * the kernel the alert the engine would have sent, or none if the peer sent a fatal one. JSSE
+	 * names the alert at the start of its message, as in {@code (bad_record_mac) ...}.
+	 * @param failure the engine's failure
+	 * @return the failure to throw
+	 */
+	public SSLException onEngineFailure(SSLException failure) {
+		Matcher message = JSSE_ALERT.matcher(String.valueOf(failure.getMessage()));
+		if (!message.matches()) {
+			return failure;
+		}
+		if (message.group(2).startsWith("Received fatal alert")) {
+			this.alertSent = true;
+			this.offload.terminated(this.connection.get(), TerminationReason.PEER_ALERT, failure);
+			return failure;
+		}
+		int alert = Alert.code(message.group(1));
+		this.offload.terminated(this.connection.get(), (alert == Alert.UNEXPECTED_MESSAGE)
+				? TerminationReason.UNEXPECTED_MESSAGE : TerminationReason.BAD_RECORD, failure);
+		sendAlert(Alert.LEVEL_FATAL, (alert >= 0) ? alert : Alert.INTERNAL_ERROR);
 		return failure;
 	}
 

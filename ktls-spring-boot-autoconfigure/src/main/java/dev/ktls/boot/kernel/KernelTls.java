@@ -96,6 +96,16 @@ public final class KernelTls {
 	}
 
 	/**
+	 * Clear the error the kernel left pending on a socket, such as {@code EBADMSG} after a record
+	 * failed authentication, so that the socket can still send (an alert).
+	 * @param fd the socket descriptor
+	 * @return the error that was pending, or 0
+	 */
+	public static int takePendingError(int fd) {
+		return NativeSocketCalls.takePendingError(fd);
+	}
+
+	/**
 	 * Return the text of an {@code errno}, as {@code strerror} gives it.
 	 * @param errno the error number
 	 * @return its description

@@ -19,6 +19,11 @@ import com.sun.jna.ptr.IntByReference;
  */
 final class NativeSocketCalls {
 
+	/** {@code include/uapi/asm-generic/socket.h}. */
+	private static final int SOL_SOCKET = 1;
+
+	private static final int SO_ERROR = 4;
+
 	static final int SOL_TCP = 6;
 
 	/** {@code include/uapi/linux/tcp.h}. */
@@ -97,6 +102,21 @@ final class NativeSocketCalls {
 			finally {
 				value.clear();
 			}
+		}
+	}
+
+	/**
+	 * Read and so clear the socket's pending error ({@code getsockopt(SOL_SOCKET, SO_ERROR)}).
+	 * @return the error that was pending, or 0
+	 */
+	static int takePendingError(int fd) {
+		try (Memory value = new Memory(4)) {
+			IntByReference length = new IntByReference(4);
+			LIBC.getsockopt(fd, SOL_SOCKET, SO_ERROR, value, length);
+			return value.getInt(0);
+		}
+		catch (LastErrorException ex) {
+			return 0;
 		}
 	}
 

@@ -30,6 +30,7 @@ import dev.ktls.boot.jdk.JdkInternalsException;
 import dev.ktls.boot.jdk.Tls12KeyBlock;
 import dev.ktls.boot.jdk.TrafficState;
 import dev.ktls.boot.kernel.ContentType;
+import dev.ktls.boot.kernel.Errno;
 import dev.ktls.boot.kernel.KernelTls;
 import dev.ktls.boot.kernel.KernelTlsException;
 import dev.ktls.boot.kernel.ReceivedRecord;
@@ -285,14 +286,14 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
-					return refuseRenegotiation(super.read(dst));
+					return readThroughEngine(dst);
 				}
 				finally {
 					this.netInBuffer.limit(limit);
 					armDeferredReceiveAtBoundary();
 				}
 			default:
-				return refuseRenegotiation(super.read(dst));
+				return readThroughEngine(dst);
 		}
 	}
 
@@ -307,31 +308,52 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
-					return refuseRenegotiation(super.read(dsts, offset, length));
+					return readThroughEngine(dsts, offset, length);
 				}
 				finally {
 					this.netInBuffer.limit(limit);
 					armDeferredReceiveAtBoundary();
 				}
 			default:
-				return refuseRenegotiation(super.read(dsts, offset, length));
+				return readThroughEngine(dsts, offset, length);
 		}
+	}
+
+	private int readThroughEngine(ByteBuffer dst) throws IOException {
+		int read;
+		try {
+			read = super.read(dst);
+		}
+		catch (SSLException ex) {
+			throw engineFailed(ex);
+		}
+		checkNoRenegotiation();
+		return read;
+	}
+
+	private long readThroughEngine(ByteBuffer[] dsts, int offset, int length) throws IOException {
+		long read;
+		try {
+			read = super.read(dsts, offset, length);
+		}
+		catch (SSLException ex) {
+			throw engineFailed(ex);
+		}
+		checkNoRenegotiation();
+		return read;
+	}
+
+	/**
+	 * The engine rejected a record after the hand-off: its alert must go out through the kernel.
+	 */
+	private SSLException engineFailed(SSLException failure) {
+		return this.transmitInKernel ? this.recordLayer.onEngineFailure(failure) : failure;
 	}
 
 	/**
 	 * After the engine decrypted: a TLS 1.2 peer's ClientHello starts a renegotiation in the
 	 * engine, which waits to answer while the peer waits for the answer. Refuse it at once.
 	 */
-	private int refuseRenegotiation(int read) throws IOException {
-		checkNoRenegotiation();
-		return read;
-	}
-
-	private long refuseRenegotiation(long read) throws IOException {
-		checkNoRenegotiation();
-		return read;
-	}
-
 	private void checkNoRenegotiation() throws IOException {
 		if (this.transmitInKernel && this.tls12
 				&& this.sslEngine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
@@ -392,9 +414,32 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			throw this.recordLayer.onBadRecord(ex);
 		}
 		if (record == null) {
-			throw readFailure;
+			// The kernel reported the bad record on the read itself (EMSGSIZE, EINVAL) and has
+			// nothing more to say: the read's error names it
+			int errno = badRecordErrno(readFailure);
+			if (errno == 0) {
+				throw readFailure;
+			}
+			KernelTlsException failure = new KernelTlsException(KernelTlsException.Step.RECEIVE_RECORD, errno,
+					readFailure.getMessage());
+			failure.addSuppressed(readFailure);
+			throw this.recordLayer.onBadRecord(failure);
 		}
 		return record;
+	}
+
+	/**
+	 * Tell which bad-record error a failed read reported, from its message: the JDK words it as
+	 * {@code strerror} does.
+	 */
+	private static int badRecordErrno(IOException readFailure) {
+		String message = readFailure.getMessage();
+		for (int errno : new int[] { Errno.EBADMSG, Errno.EMSGSIZE, Errno.EINVAL }) {
+			if (KernelTls.describe(errno).equals(message)) {
+				return errno;
+			}
+		}
+		return 0;
 	}
 
 	private int deliver(byte[] plaintext, ByteBuffer dst) {
