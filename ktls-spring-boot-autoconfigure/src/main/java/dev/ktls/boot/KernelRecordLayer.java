@@ -8,7 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.Supplier;
 
+import javax.crypto.BadPaddingException;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLProtocolException;
 
 import dev.ktls.boot.jdk.Tls12KeyBlock;
 import dev.ktls.boot.jdk.TrafficState;
@@ -233,26 +235,37 @@ public final class KernelRecordLayer implements AutoCloseable {
 
 	/**
 	 * End the connection after the engine, still decrypting, failed on a record: send through
-	 * the kernel the alert the engine would have sent, or none if the peer sent a fatal one. JSSE
-	 * names the alert at the start of its message, as in {@code (bad_record_mac) ...}.
+	 * the kernel the alert the engine would have sent, or none if the peer sent a fatal one.
+	 * JSSE names the alert at the start of its message from JDK 21 on, as in
+	 * {@code (bad_record_mac) ...}; on older JDKs it is told from the exception.
 	 * @param failure the engine's failure
 	 * @return the failure to throw
 	 */
 	public SSLException onEngineFailure(SSLException failure) {
-		Matcher message = JSSE_ALERT.matcher(String.valueOf(failure.getMessage()));
-		if (!message.matches()) {
-			return failure;
-		}
-		if (message.group(2).startsWith("Received fatal alert")) {
+		String message = String.valueOf(failure.getMessage());
+		if (message.contains("Received fatal alert")) {
 			this.alertSent = true;
 			this.offload.terminated(this.connection.get(), TerminationReason.PEER_ALERT, failure);
 			return failure;
 		}
-		int alert = Alert.code(message.group(1));
+		int alert = engineAlert(failure, message);
 		this.offload.terminated(this.connection.get(), (alert == Alert.UNEXPECTED_MESSAGE)
 				? TerminationReason.UNEXPECTED_MESSAGE : TerminationReason.BAD_RECORD, failure);
-		sendAlert(Alert.LEVEL_FATAL, (alert >= 0) ? alert : Alert.INTERNAL_ERROR);
+		sendAlert(Alert.LEVEL_FATAL, alert);
 		return failure;
+	}
+
+	private static int engineAlert(SSLException failure, String message) {
+		Matcher named = JSSE_ALERT.matcher(message);
+		if (named.matches() && Alert.code(named.group(1)) >= 0) {
+			return Alert.code(named.group(1));
+		}
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof BadPaddingException) {
+				return Alert.BAD_RECORD_MAC;
+			}
+		}
+		return (failure instanceof SSLProtocolException) ? Alert.UNEXPECTED_MESSAGE : Alert.DECODE_ERROR;
 	}
 
 	private boolean onAlert(byte[] payload) throws SSLException {
