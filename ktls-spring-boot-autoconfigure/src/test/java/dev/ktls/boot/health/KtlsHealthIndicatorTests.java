@@ -65,7 +65,8 @@ class KtlsHealthIndicatorTests {
 		offload.receiveOffloaded(CONNECTION, true);
 		Health health = new KtlsHealthIndicator(offload).health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
-		assertThat(health.getDetails().get("fallbacks")).asInstanceOf(InstanceOfAssertFactories.map(FallbackReason.class, Long.class))
+		assertThat(health.getDetails().get("fallbacks"))
+			.asInstanceOf(InstanceOfAssertFactories.map(FallbackReason.class, Long.class))
 			.containsExactly(entry(FallbackReason.DISABLED, 2L), entry(FallbackReason.PROTOCOL_NOT_OFFLOADED, 1L));
 		assertThat(health.getDetails()).containsEntry("terminations", Map.of(TerminationReason.PEER_ALERT, 1L));
 		assertThat(offloaded(health)).containsExactly(entry("transmit", 2L), entry("receive", 2L),

@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,7 +30,6 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import dev.ktls.boot.jdk.JdkInternals;
 import dev.ktls.boot.jdk.TrafficState;
@@ -752,31 +750,14 @@ public final class HostileClient {
 
 		String line() {
 			return "case=" + this.name + " closed=" + this.closed + " alert=" + this.alert + " response="
-					+ this.response + " status=" + this.status + " eof=" + this.eof + " fresh=" + this.fresh + " suite=" + this.suite + " tx="
+					+ this.response + " status=" + this.status + " eof=" + this.eof + " fresh=" + this.fresh
+					+ " suite=" + this.suite + " tx="
 					+ this.transmit + " rx=" + this.receive + " terminations=" + this.terminations + " keyupdates="
 					+ this.keyUpdates + " error=" + token(this.error) + " detail=" + token(this.detail);
 		}
 
 		private static String token(String text) {
 			return (text == null) ? "none" : text.replaceAll("\\s+", "_");
-		}
-
-	}
-
-	/** Trusts the sample's development certificate, and any other: loopback only. */
-	private static final class TrustingManager implements X509TrustManager {
-
-		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public X509Certificate[] getAcceptedIssuers() {
-			return new X509Certificate[0];
 		}
 
 	}
