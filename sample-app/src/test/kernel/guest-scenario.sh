@@ -30,6 +30,18 @@ curl_suite() {
 		"https://localhost:$port/sha256" >"$OUT/curl.$port.$suite.upload"
 }
 
+# Eight uploads and eight downloads at once, multiplexed by curl on one HTTP/2 connection
+parallel_h2() {
+	port=$1
+	set --
+	for i in 1 2 3 4 5 6 7 8; do
+		set -- "$@" --next -sk --http2 --data-binary "@$OUT/upload.bin" "https://localhost:$port/sha256" \
+			-o "$OUT/h2parallel.$port.up.$i"
+		set -- "$@" --next -sk --http2 "https://localhost:$port/bytes/524288" -o "$OUT/h2parallel.$port.down.$i"
+	done
+	curl --parallel --parallel-max 16 "$@" 2>"$OUT/h2parallel.$port.err"
+}
+
 clients() {
 	port=$1 sameFlight=$2
 	for suite in $SUITES; do
@@ -43,6 +55,8 @@ clients() {
 	printf "$REQUEST" | openssl s_client -connect "127.0.0.1:$port" -tls1_3 -quiet -ign_eof \
 		>"$OUT/openssl.$port.page" 2>"$OUT/openssl.$port.err"
 	"$PYTHON" "$HERE/same_flight_client.py" "$port" "$sameFlight" >"$OUT/python.$port.json" 2>"$OUT/python.$port.err"
+	"$PYTHON" "$HERE/truncated_upload.py" "$port" >"$OUT/truncated.$port.json" 2>"$OUT/truncated.$port.err"
+	parallel_h2 "$port"
 	"$JAVA" -cp "$TARGET/test-classes:$TARGET/classes" dev.ktls.sample.kernel.JdkHttpClientCheck "$port" \
 		>"$OUT/jdk.$port.txt" 2>"$OUT/jdk.$port.err"
 	# ss shows the kernel's view of a connection held open by a client that has not finished

@@ -150,6 +150,32 @@ class KernelOffloadIT {
 
 	@ParameterizedTest(name = "kernel {0}, JDK {1}")
 	@MethodSource("matrix")
+	void concurrentHttp2StreamsCarryLargeBodiesBothWays(String kernel, int jdk) throws Exception {
+		Path out = completedRun(kernel, jdk);
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			for (int i = 1; i <= 8; i++) {
+				assertThat(read(out, "h2parallel." + port + ".up." + i).strip()).as("upload " + i + " on " + port)
+					.isEqualTo(expectedUpload);
+				assertThat(sha256(Files.readAllBytes(out.resolve("h2parallel." + port + ".down." + i))))
+					.as("download " + i + " on " + port)
+					.isEqualTo(expectedDownload);
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
+	void aBodyCutByFinWithoutCloseNotifyIsAnErrorNotAnEndOfBody(String kernel, int jdk) throws IOException {
+		Path out = completedRun(kernel, jdk);
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			String result = read(out, "truncated." + port + ".json");
+			assertThat(result).as("truncated upload on " + port).contains("\"hashOfPartialBody\": false")
+				.doesNotContain("HTTP/1.1 200");
+		}
+	}
+
+	@ParameterizedTest(name = "kernel {0}, JDK {1}")
+	@MethodSource("matrix")
 	void requestsSentWithFinishedAreDeliveredBeforeReceiveMovesToTheKernel(String kernel, int jdk)
 			throws IOException {
 		Path out = completedRun(kernel, jdk);
