@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 AUTOCONFIGURE=$HERE/../../../../ktls-spring-boot-autoconfigure/target/classes
 RX_PORT=8443
 TX_PORT=8444
-CASES="tampered oversized badversion ccs unknowntype zerolength keyupdateflood fatalalert truncated"
+CASES="tampered oversized badversion ccs unknowntype zerolength keyupdateflood fatalalert earlyalert truncated"
 # The cases whose handling depends on the cipher (AEAD, and the hash of the KeyUpdate secret
 # chain) run again under the suites the default choice does not cover
 OTHER_SUITE_CASES="tampered keyupdateflood"

@@ -45,6 +45,12 @@ public enum FallbackReason {
 	/** The engine's traffic secrets or sequence numbers could not be read. */
 	ENGINE_STATE_UNREADABLE("the TLS engine's record state could not be read", Severity.UNEXPECTED),
 
+	/**
+	 * The peer had already closed its side of the TCP connection when the handshake completed:
+	 * the {@code tls} ULP attaches only to an established connection.
+	 */
+	CONNECTION_CLOSING("the peer had closed its side of the connection before the hand-off", Severity.EXPECTED),
+
 	/** The kernel refused the ULP or the transmit key on a kernel whose probe succeeded. */
 	KERNEL_REFUSED("the kernel refused the connection's key", Severity.UNEXPECTED),
 

@@ -160,7 +160,8 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 			fallback(FallbackReason.ENGINE_STATE_UNREADABLE, ex);
 		}
 		catch (KernelTlsException ex) {
-			fallback(FallbackReason.KERNEL_REFUSED, ex);
+			boolean halfClosed = ex.getStep() == KernelTlsException.Step.ENABLE_ULP && ex.getErrno() == Errno.ENOTCONN;
+			fallback(halfClosed ? FallbackReason.CONNECTION_CLOSING : FallbackReason.KERNEL_REFUSED, ex);
 		}
 	}
 

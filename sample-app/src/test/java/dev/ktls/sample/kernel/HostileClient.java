@@ -68,7 +68,7 @@ import dev.ktls.boot.tls.Hkdf;
 public final class HostileClient {
 
 	static final List<String> CASES = List.of("tampered", "oversized", "badversion", "ccs", "unknowntype",
-			"zerolength", "keyupdateflood", "fatalalert", "truncated");
+			"zerolength", "keyupdateflood", "fatalalert", "earlyalert", "truncated");
 
 	static final int CHANGE_CIPHER_SPEC = 20;
 
@@ -156,14 +156,16 @@ public final class HostileClient {
 		try (Peer peer = connect()) {
 			peer.handshake();
 			outcome.suite = peer.engine.getSession().getCipherSuite();
-			peer.writeWithEngine(REQUEST);
-			Observation first = peer.observe(true, this.timeoutMillis);
-			if (first.status != 200) {
-				outcome.error("the first request was not answered with 200: " + first);
-				return;
+			if (!outcome.name.equals("earlyalert")) {
+				peer.writeWithEngine(REQUEST);
+				Observation first = peer.observe(true, this.timeoutMillis);
+				if (first.status != 200) {
+					outcome.error("the first request was not answered with 200: " + first);
+					return;
+				}
+				outcome.transmit = field(first.body, "transmit");
+				outcome.receive = field(first.body, "receive");
 			}
-			outcome.transmit = field(first.body, "transmit");
-			outcome.receive = field(first.body, "receive");
 			RecordWriter writer = peer.takeOverWrites();
 			boolean continues = false;
 			switch (outcome.name) {
@@ -214,6 +216,9 @@ public final class HostileClient {
 				}
 				case "fatalalert" ->
 					// handshake_failure (40), fatal
+					peer.write(writer.seal(ALERT, new byte[] { 2, 40 }));
+				case "earlyalert" ->
+					// handshake_failure right behind the client's Finished, before any request
 					peer.write(writer.seal(ALERT, new byte[] { 2, 40 }));
 				case "truncated" -> {
 					// Half of a valid request record, then FIN

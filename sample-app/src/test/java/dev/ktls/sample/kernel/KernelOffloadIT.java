@@ -324,9 +324,15 @@ class KernelOffloadIT {
 		assertThat(read(out, "ss." + TX_PORT + ".txt")).contains("tcp-ulp-tls");
 		String health = read(out, "health." + RX_PORT + ".json");
 		assertThat(health).contains("\"status\":\"UP\"", "\"available\":true", "\"rx\":true",
-				"\"rekey\":" + kernel.startsWith("7"), "\"fallbacks\":{}",
+				"\"rekey\":" + kernel.startsWith("7"),
 				"\"transmitCiphers\":[\"aes-128-gcm\",\"aes-256-gcm\",\"chacha20-poly1305\"]");
-		assertThat(read(out, "health." + TX_PORT + ".json")).contains("\"rx\":false", "\"fallbacks\":{}");
+		assertThat(read(out, "health." + TX_PORT + ".json")).contains("\"rx\":false");
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			// The truncated upload half-closes right behind its request: when the FIN is there before
+			// the hand-off, the kernel refuses the ULP and that connection stays in userspace
+			assertThat(fallbacks(read(out, "health." + port + ".json"))).as("fallbacks on " + port)
+				.matches("(\"CONNECTION_CLOSING\":1)?");
+		}
 		assertThat(read(out, "java.txt")).contains("version \"" + jdk);
 	}
 
@@ -356,6 +362,12 @@ class KernelOffloadIT {
 			.isEqualTo(expectedDownload);
 		assertThat(read(out, "curl." + port + "." + client + ".upload").strip()).as("512 KiB up, " + client)
 			.isEqualTo(expectedUpload);
+	}
+
+	private static String fallbacks(String health) {
+		Matcher fallbacks = Pattern.compile("\"fallbacks\":\\{([^}]*)}").matcher(health);
+		assertThat(fallbacks.find()).as("fallbacks in " + health).isTrue();
+		return fallbacks.group(1);
 	}
 
 	private static int responses(String output) {
