@@ -15,7 +15,8 @@ import dev.ktls.boot.tomcat.KtlsHttp11NioProtocol;
  * that uses Tomcat's default NIO protocol, and leaves any other protocol alone. Runs last, so a
  * protocol set by the application's own customizers is seen and kept.
  */
-public class KtlsTomcatWebServerFactoryCustomizer implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
+public class KtlsTomcatWebServerFactoryCustomizer
+		implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
 
 	private final KernelTlsOffload offload;
 

@@ -61,6 +61,14 @@ class KtlsAutoConfigurationTests {
 	}
 
 	@Test
+	void tls12IsOffloadedUnlessTurnedOff() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(KernelTlsOffload.class).isTls12Offload())
+			.isTrue());
+		this.contextRunner.withPropertyValues("server.ktls.tls12=false")
+			.run((context) -> assertThat(context.getBean(KernelTlsOffload.class).isTls12Offload()).isFalse());
+	}
+
+	@Test
 	void whenDisabledThenOffloadReportsDisabledWithoutProbing() {
 		this.contextRunner.withPropertyValues("server.ktls.enabled=false").run((context) -> {
 			KernelTlsOffload offload = context.getBean(KernelTlsOffload.class);
