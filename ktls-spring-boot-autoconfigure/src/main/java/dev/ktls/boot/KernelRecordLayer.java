@@ -242,6 +242,10 @@ public final class KernelRecordLayer implements AutoCloseable {
 	 * @return the failure to throw
 	 */
 	public SSLException onEngineFailure(SSLException failure) {
+		if (failure instanceof KtlsTerminationException) {
+			// Raised by this class from within the engine's read: already counted and answered
+			return failure;
+		}
 		String message = String.valueOf(failure.getMessage());
 		if (message.contains("Received fatal alert")) {
 			this.alertSent = true;
@@ -436,7 +440,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	}
 
 	private SSLException terminate(TerminationReason reason, String message, int alert) {
-		SSLException failure = new SSLException(message);
+		SSLException failure = new KtlsTerminationException(reason, message, null);
 		this.offload.terminated(this.connection.get(), reason, failure);
 		if (alert >= 0) {
 			sendAlert(Alert.LEVEL_FATAL, alert);
@@ -445,7 +449,7 @@ public final class KernelRecordLayer implements AutoCloseable {
 	}
 
 	private SSLException terminate(TerminationReason reason, KernelTlsException cause) {
-		SSLException failure = new SSLException("KeyUpdate failed: " + cause.getMessage(), cause);
+		SSLException failure = new KtlsTerminationException(reason, "KeyUpdate failed: " + cause.getMessage(), cause);
 		this.offload.terminated(this.connection.get(), reason, failure);
 		return failure;
 	}

@@ -236,6 +236,10 @@ class KernelOffloadIT {
 			assertThat(responses(read(out, "keyupdate." + TX_PORT + ".K.txt"))).isOne();
 			assertThat(read(out, "health." + TX_PORT + ".json")).contains("\"KEY_UPDATE_NOT_SUPPORTED\":1");
 		}
+		for (int port : new int[] { RX_PORT, TX_PORT }) {
+			assertThat(read(out, "health." + port + ".json")).as("no KeyUpdate is taken for a bad record")
+				.doesNotContain("BAD_RECORD");
+		}
 		for (String file : new String[] { "keyupdate." + RX_PORT + ".k.txt", "keyupdate." + RX_PORT + ".K.txt",
 				"keyupdate." + TX_PORT + ".k.txt", "keyupdate." + TX_PORT + ".K.txt" }) {
 			assertThat(read(out, file)).doesNotContainIgnoringCase("bad record mac").doesNotContain("decrypt");
