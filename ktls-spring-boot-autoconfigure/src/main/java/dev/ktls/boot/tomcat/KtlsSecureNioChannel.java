@@ -283,7 +283,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		switch (this.receiveMode) {
 			case KERNEL:
-				return (int) readFromKernel(new ByteBuffer[] { dst }, 0, 1);
+				return (int) readFromKernel(dst, null, 0, 0);
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
@@ -305,7 +305,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 		}
 		switch (this.receiveMode) {
 			case KERNEL:
-				return readFromKernel(dsts, offset, length);
+				return readFromKernel(null, dsts, offset, length);
 			case DEFERRED:
 				int limit = limitNetInToRecordBoundary();
 				try {
@@ -379,14 +379,15 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 	 * record is not application data, and with the kernel's error when a record is bad: the
 	 * record is then received with its type to tell which. Control records are bounded per call
 	 * so that a peer flooding them cannot keep one read busy.
+	 * @param dst the buffer to read into, or {@code null} to scatter into {@code dsts}
 	 */
-	private long readFromKernel(ByteBuffer[] dsts, int offset, int length) throws IOException {
+	private long readFromKernel(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length) throws IOException {
 		for (int records = 0; records < MAX_CONTROL_RECORDS_PER_READ; records++) {
 			if (this.inputClosed || this.closing || this.closed) {
 				return -1;
 			}
 			try {
-				return this.sc.read(dsts, offset, length);
+				return (dst != null) ? this.sc.read(dst) : this.sc.read(dsts, offset, length);
 			}
 			catch (ClosedChannelException ex) {
 				throw ex;
@@ -397,7 +398,7 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 					return -1;
 				}
 				if (record.contentType() == ContentType.APPLICATION_DATA) {
-					return deliver(record.payload(), firstWithRoom(dsts, offset, length));
+					return deliver(record.payload(), (dst != null) ? dst : firstWithRoom(dsts, offset, length));
 				}
 				this.inputClosed = this.recordLayer.onControlRecord(record.contentType(), record.payload());
 			}
@@ -645,12 +646,12 @@ public class KtlsSecureNioChannel extends SecureNioChannel {
 
 		@Override
 		public boolean isTransmitOffloaded() {
-			return KtlsSecureNioChannel.this.transmitInKernel;
+			return KtlsSecureNioChannel.this.isTransmitOffloaded();
 		}
 
 		@Override
 		public boolean isReceiveOffloaded() {
-			return KtlsSecureNioChannel.this.receiveMode == ReceiveMode.KERNEL;
+			return KtlsSecureNioChannel.this.isReceiveOffloaded();
 		}
 
 		@Override
